@@ -1,0 +1,196 @@
+/**
+ * Convolution gradients rebuilt from forward convolutions, so the wasm backend can train conv nets.
+ *
+ * Intuition: tfjs-backend-wasm has no Conv2DBackpropFilter kernel and a slow Conv2DBackpropInput.
+ * Both gradients are themselves convolutions, which wasm runs fast through XNNPACK:
+ * - input gradient: the output gradient, zero-dilated by the stride, convolved (stride 1) with the
+ *   spatially flipped filter whose in/out channels are swapped;
+ * - filter gradient: the input with batch and channel axes swapped, convolved with the output
+ *   gradient (batch and spatial axes swapped) as the filter, dilated by the stride.
+ * Tests check both against the cpu backend's own Conv2DBackpropInput/Filter kernels.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+
+/** Geometry of one NHWC convolution, as tfjs computes it. */
+interface ConvGeometry {
+  readonly top: number;
+  readonly bottom: number;
+  readonly left: number;
+  readonly right: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly outH: number;
+  readonly outW: number;
+}
+
+const geometry = (
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  strides: number | [number, number],
+  pad: Pad,
+  roundingMode?: 'floor' | 'round' | 'ceil',
+): ConvGeometry => {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    roundingMode,
+  );
+  return {
+    top: info.padInfo.top,
+    bottom: info.padInfo.bottom,
+    left: info.padInfo.left,
+    right: info.padInfo.right,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    outH: info.outHeight,
+    outW: info.outWidth,
+  };
+};
+
+/** Inserts `s - 1` zeros after every row (and column) of `dy`; the result has `n * s` rows. */
+const zeroDilate = (dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D => {
+  if (sh === 1 && sw === 1) return dy;
+  const [n, h, w, c] = dy.shape;
+  const six = tf.reshape(dy, [n, h, 1, w, 1, c]);
+  const padded = tf.pad(six, [
+    [0, 0],
+    [0, 0],
+    [0, sh - 1],
+    [0, 0],
+    [0, sw - 1],
+    [0, 0],
+  ]);
+  return tf.reshape(padded, [n, h * sh, w * sw, c]);
+};
+
+/**
+ * Gradient of `conv2d(x, filter, strides, pad)` with respect to `x` (NHWC, dilation 1), as one forward conv.
+ * @param xShape the shape of the convolution's input
+ * @param dy the gradient of the convolution's output
+ * @param filter the convolution's filter, [kh, kw, inChannels, outChannels]
+ */
+export const conv2dInputGradient = (
+  xShape: readonly [number, number, number, number],
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  strides: number | [number, number],
+  pad: Pad,
+  roundingMode?: 'floor' | 'round' | 'ceil',
+): tf.Tensor4D =>
+  tf.tidy(() => {
+    const [kh, kw] = filter.shape;
+    const g = geometry(xShape, filter.shape, strides, pad, roundingMode);
+    const [, H, W] = xShape;
+    // After zero dilation dy has outH*sh rows: the (outH-1)*sh+1 meaningful ones plus sh-1 zeros.
+    const padTop = kh - 1 - g.top;
+    const padLeft = kw - 1 - g.left;
+    const padBottom = H + g.top - (g.outH - 1) * g.strideH - 1 - (g.strideH - 1);
+    const padRight = W + g.left - (g.outW - 1) * g.strideW - 1 - (g.strideW - 1);
+    let d = zeroDilate(dy, g.strideH, g.strideW);
+    // Negative padding means cropping; only odd geometries (padding larger than the kernel, strides
+    // that skip trailing rows) need it.
+    const cropTop = Math.max(0, -padTop);
+    const cropLeft = Math.max(0, -padLeft);
+    const cropBottom = Math.max(0, -padBottom);
+    const cropRight = Math.max(0, -padRight);
+    if (cropTop + cropLeft + cropBottom + cropRight > 0) {
+      const [n, h, w, c] = d.shape;
+      d = tf.slice(d, [0, cropTop, cropLeft, 0], [n, h - cropTop - cropBottom, w - cropLeft - cropRight, c]);
+    }
+    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    return tf.conv2d(d, flipped, 1, [
+      [0, 0],
+      [Math.max(0, padTop), Math.max(0, padBottom)],
+      [Math.max(0, padLeft), Math.max(0, padRight)],
+      [0, 0],
+    ]);
+  });
+
+/**
+ * Gradient of `conv2d(x, filter, strides, pad)` with respect to `filter` (NHWC, dilation 1), as one forward conv.
+ * @param x the convolution's input
+ * @param dy the gradient of the convolution's output
+ * @param filterShape [kh, kw, inChannels, outChannels]
+ */
+export const conv2dFilterGradient = (
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: readonly [number, number, number, number],
+  strides: number | [number, number],
+  pad: Pad,
+  roundingMode?: 'floor' | 'round' | 'ceil',
+): tf.Tensor4D =>
+  tf.tidy(() => {
+    const [kh, kw] = filterShape;
+    const g = geometry(x.shape, filterShape, strides, pad, roundingMode);
+    const [n, H, W, c] = x.shape;
+    // Output rows of the swapped conv: H + top + bottom' - (outH-1)*s must equal kh.
+    let bottom = kh + (g.outH - 1) * g.strideH - H - g.top;
+    let right = kw + (g.outW - 1) * g.strideW - W - g.left;
+    let xs: tf.Tensor4D = x;
+    if (bottom < 0 || right < 0) {
+      xs = tf.slice(x, [0, 0, 0, 0], [n, H + Math.min(0, bottom), W + Math.min(0, right), c]);
+      bottom = Math.max(0, bottom);
+      right = Math.max(0, right);
+    }
+    const xT = tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D; // [C, H, W, N]
+    const dyT = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [outH, outW, N, outC]
+    const out = tf.conv2d(
+      xT,
+      dyT,
+      1,
+      [
+        [0, 0],
+        [g.top, bottom],
+        [g.left, right],
+        [0, 0],
+      ],
+      'NHWC',
+      [g.strideH, g.strideW],
+    ); // [C, kh, kw, outC]
+    return tf.transpose(out, [1, 2, 0, 3]) as tf.Tensor4D;
+  });
+
+const isOne = (v: unknown): boolean =>
+  v === undefined || v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
+
+let registered = false;
+
+/**
+ * Registers the Conv2D gradient above for the wasm backend (other backends keep tfjs's own gradient).
+ * Idempotent. Dilated or NCHW convolutions fall back to the stock gradient.
+ */
+export const registerFastConvGradients = (): void => {
+  if (registered) return;
+  const stock = tf.getGradient(tf.Conv2D);
+  if (stock === undefined) throw new Error('registerFastConvGradients: tfjs has no Conv2D gradient to wrap');
+  const config: tf.GradConfig = {
+    kernelName: tf.Conv2D,
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, saved, attrs) => {
+      const a = attrs as unknown as tf.Conv2DAttrs;
+      const useFast = tf.getBackend() === 'wasm' && isOne(a.dilations) && a.dataFormat !== 'NCHW';
+      if (!useFast) return stock.gradFunc(dy, saved, attrs);
+      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const g = dy as tf.Tensor4D;
+      return {
+        x: () => conv2dInputGradient(x.shape, g, filter, a.strides, a.pad, a.dimRoundingMode),
+        filter: () => conv2dFilterGradient(x, g, filter.shape, a.strides, a.pad, a.dimRoundingMode),
+      };
+    },
+  };
+  // tfjs warns on every override; this one is deliberate, so keep the console quiet.
+  const warn = console.warn;
+  console.warn = () => undefined;
+  try {
+    tf.registerGradient(config);
+  } finally {
+    console.warn = warn;
+  }
+  registered = true;
+};

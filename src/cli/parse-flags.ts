@@ -1,0 +1,34 @@
+/**
+ * Parsers for command-line values that fail with one sentence naming the flag.
+ */
+import { UserError } from '../core/errors.js';
+
+const fail = (flag: string, expected: string, got: string): never => {
+  throw new UserError('bad-argument', `${flag}: expected ${expected}, got '${got}'.`);
+};
+
+/** An integer ≥ `min`. */
+export const parseInteger =
+  (flag: string, min = Number.MIN_SAFE_INTEGER) =>
+  (s: string): number => {
+    const n = Number(s);
+    if (s.trim() === '' || !Number.isInteger(n)) return fail(flag, 'an integer', s);
+    if (n < min) return fail(flag, `an integer ≥ ${min}`, s);
+    return n;
+  };
+
+/** A finite number ≥ `min` (or > `min` when `strict`). */
+export const parseNumber =
+  (flag: string, min: number, strict = false) =>
+  (s: string): number => {
+    const n = Number(s);
+    if (s.trim() === '' || !Number.isFinite(n)) return fail(flag, 'a number', s);
+    if (strict ? n <= min : n < min) return fail(flag, `a number ${strict ? '>' : '≥'} ${min}`, s);
+    return n;
+  };
+
+/** One of `choices`. */
+export const parseChoice =
+  <T extends string>(flag: string, choices: readonly T[]) =>
+  (s: string): T =>
+    (choices as readonly string[]).includes(s) ? (s as T) : fail(flag, `one of ${choices.join(', ')}`, s);

@@ -1,0 +1,41 @@
+/**
+ * The unit that flows on a training stream: a batch of samples held in host memory (typed arrays).
+ *
+ * Intuition: what a PyTorch DataLoader yields, minus the tensors. Streams, samplers and operators
+ * only ever see `HostBatch`es; tensors are created from them inside a step's `tf.tidy` scope.
+ */
+
+/** Image layout of one sample: height, width, channels (NHWC without the N). */
+export interface SampleShape {
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+}
+
+/** A batch of images and integer labels in host memory. */
+export interface HostBatch {
+  /** Pixels, NHWC, `size * height * width * channels` floats. */
+  readonly x: Float32Array;
+  /** Class labels in [0, numClasses). */
+  readonly y: Int32Array;
+  /** Indices of the samples in their dataset (provenance; lets anyone rebuild the batch). */
+  readonly index: Int32Array;
+  /** Per-sample image shape. */
+  readonly shape: SampleShape;
+  /** Optional per-sample loss weight (1 when absent). */
+  readonly weight?: Float32Array;
+}
+
+/** Number of samples in a batch. */
+export const batchSize = (b: HostBatch): number => b.y.length;
+
+/** Floats per sample. */
+export const sampleLength = (s: SampleShape): number => s.height * s.width * s.channels;
+
+/** The NHWC tensor shape of a batch. */
+export const batchTensorShape = (b: HostBatch): [number, number, number, number] => [
+  b.y.length,
+  b.shape.height,
+  b.shape.width,
+  b.shape.channels,
+];

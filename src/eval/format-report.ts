@@ -1,0 +1,28 @@
+/**
+ * The evaluation as text: the summary lines and the per-class table a person reads at the end of a run.
+ */
+import type { EvaluationReport } from './evaluate.js';
+import { describeThresholds } from './shot-groups.js';
+
+/** A percentage with one decimal, or "n/a" for a missing value (an empty group is not 0%). */
+export const formatPercent = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+
+/** Multi-line text: overall, balanced, many/medium/few with thresholds, and a per-class table. */
+export const formatReport = (r: EvaluationReport): string => {
+  const g = r.shotGroups;
+  const lines = [
+    `overall accuracy   ${formatPercent(r.overallAccuracy)}`,
+    `balanced accuracy  ${formatPercent(r.balancedAccuracy)}  (mean per-class accuracy)`,
+    `many-shot          ${formatPercent(g.many.accuracy)}  (${g.many.classes.length} classes)`,
+    `medium-shot        ${formatPercent(g.medium.accuracy)}  (${g.medium.classes.length} classes)`,
+    `few-shot           ${formatPercent(g.few.accuracy)}  (${g.few.classes.length} classes)`,
+    `groups: ${describeThresholds(r.thresholds)}`,
+    '',
+    'class            train   test  accuracy',
+  ];
+  for (const c of r.perClass) {
+    const name = `${c.class} ${c.name === String(c.class) ? '' : c.name}`.trim().padEnd(15);
+    lines.push(`${name} ${String(c.trainCount).padStart(6)} ${String(c.testCount).padStart(6)}  ${formatPercent(c.accuracy).padStart(8)}`);
+  }
+  return lines.join('\n');
+};

@@ -1,0 +1,34 @@
+/**
+ * What a loss is in tailstream: a config codec with cited defaults, a preparation computed once from
+ * the class counts, and a per-example function used inside a step's tidy scope. One shared `reduce`
+ * (./reduce.ts) turns per-example values into the scalar that is optimised.
+ */
+import type * as t from 'io-ts';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Named } from '../core/registry.js';
+import type { ClassCounts } from '../core/class-counts.js';
+
+/** Inputs of a per-example loss besides the prepared constants. */
+export interface LossInputs {
+  /** [N, C] raw scores. */
+  readonly logits: tf.Tensor2D;
+  /** [N] int32 class labels. */
+  readonly labels: tf.Tensor1D;
+  /** [N, D] features, for losses that need them (contrastive, prototype-based). */
+  readonly features?: tf.Tensor2D;
+}
+
+/** A registered loss. `C` is its config, `P` what `prepare` computes. */
+export interface LossSpec<C = unknown, P = unknown> extends Named {
+  /** Paper, equation and the official code file its defaults come from. */
+  readonly source: string;
+  readonly configCodec: t.Type<C, unknown, unknown>;
+  readonly defaults: C;
+  /** Class-dependent constants, computed once per run (or per epoch for scheduled losses). */
+  prepare(config: C, counts: ClassCounts): P;
+  /** [N] loss per example. Must be called inside a tidy scope; creates no variables. */
+  perExample(inputs: LossInputs, prepared: P): tf.Tensor1D;
+}
+
+/** Identity helper that keeps a spec's `C` and `P` inferred while typing it as a `LossSpec`. */
+export const defineLoss = <C, P>(spec: LossSpec<C, P>): LossSpec<C, P> => spec;

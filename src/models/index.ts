@@ -1,0 +1,9 @@
+/** Functional models: variables + forward(x) → {logits, features}. */
+export { disposeVariables, countParameters } from './model.js';
+export type { Model, ModelEntry, ModelSpec, ModelVariables, ForwardResult } from './model.js';
+export { heNormal, constantVariable, uniqueVariableName } from './init.js';
+export { batchNormTraining, batchNormInference } from './batch-norm.js';
+export type { BatchNormState } from './batch-norm.js';
+export { createSmallCnn, smallCnn } from './small-cnn.js';
+export { createResNetCifar, resnet32 } from './resnet32.js';
+export { models } from './registry.js';

@@ -1,0 +1,8 @@
+/** The models tailstream can build by name. */
+import { createRegistry, type Registry } from '../core/registry.js';
+import type { ModelEntry } from './model.js';
+import { smallCnn } from './small-cnn.js';
+import { resnet32 } from './resnet32.js';
+
+/** Every registered model. */
+export const models: Registry<ModelEntry> = createRegistry<ModelEntry>('model', [smallCnn, resnet32]);

@@ -1,0 +1,76 @@
+/**
+ * The fully resolved configuration of a training run: what the run folder records so that anyone can rerun it.
+ */
+import * as t from 'io-ts';
+import { AtLeastOne, Integer, NonNegative, NonNegativeInt, Positive, PositiveInt, Probability } from '../config/codecs.js';
+
+const Milestone = t.type({ epoch: NonNegativeInt, factor: Positive });
+
+/** io-ts codec of a run's configuration. */
+export const RunConfig = t.type({
+  dataset: t.string,
+  ratio: AtLeastOne,
+  profile: t.keyof({ exp: null, step: null }),
+  subsetSeed: Integer,
+  dataDir: t.union([t.string, t.null]),
+  model: t.string,
+  loss: t.string,
+  lossConfig: t.UnknownRecord,
+  reduction: t.keyof({ mean: null, 'weighted-mean': null, sum: null }),
+  sampler: t.string,
+  epochs: PositiveInt,
+  batchSize: PositiveInt,
+  lr: Positive,
+  momentum: Probability,
+  weightDecay: NonNegative,
+  warmupEpochs: NonNegativeInt,
+  milestones: t.array(Milestone),
+  cropPadding: NonNegativeInt,
+  flip: t.boolean,
+  seed: Integer,
+  prefetch: PositiveInt,
+  evalBatchSize: PositiveInt,
+  shotThresholds: t.type({ many: NonNegative, manyInclusive: t.boolean, few: NonNegative, fewInclusive: t.boolean }),
+});
+/** A run's configuration. */
+export type RunConfig = t.TypeOf<typeof RunConfig>;
+
+/**
+ * The main job's defaults: a small CNN with plain cross-entropy on MNIST-LT (ρ = 100), SGD-momentum
+ * 0.9 with weight decay 5e-4, linear warm-up then step decay at 80%/90% of the epochs (LDAM-DRW's shape),
+ * crop with 2-pixel padding, no flip (digits).
+ */
+export const DEFAULT_RUN_CONFIG: RunConfig = {
+  dataset: 'mnist-lt',
+  ratio: 100,
+  profile: 'exp',
+  subsetSeed: 0,
+  dataDir: null,
+  model: 'small-cnn',
+  loss: 'ce',
+  lossConfig: {},
+  reduction: 'mean',
+  sampler: 'instance',
+  epochs: 12,
+  batchSize: 64,
+  lr: 0.05,
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  warmupEpochs: 1,
+  milestones: [],
+  cropPadding: 2,
+  flip: false,
+  seed: 0,
+  prefetch: 2,
+  evalBatchSize: 500,
+  shotThresholds: { many: 100, manyInclusive: false, few: 20, fewInclusive: false },
+};
+
+/** Step-decay milestones at 80% and 90% of `epochs` (×0.1, ×0.01), LDAM-DRW's shape scaled to a short run. */
+export const defaultMilestones = (epochs: number): RunConfig['milestones'] =>
+  epochs >= 5
+    ? [
+        { epoch: Math.floor(epochs * 0.8), factor: 0.1 },
+        { epoch: Math.floor(epochs * 0.9), factor: 0.01 },
+      ]
+    : [];

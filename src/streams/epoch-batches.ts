@@ -1,0 +1,53 @@
+/**
+ * One epoch of a subset as a pull source of host batches, in the order a sampler draws.
+ */
+import type { HostBatch } from '../core/host-batch.js';
+import type { Rng } from '../core/rng.js';
+import type { Subset } from '../data/labeled-images.js';
+import { subsetLabels } from '../data/labeled-images.js';
+import { countClasses } from '../core/class-counts.js';
+import type { Sampler } from './samplers/sampler.js';
+import { gatherBatch, type Normalization } from './gather-batch.js';
+import { fromIterator, type PullSource } from './pull-source.js';
+
+/** How to cut an epoch into batches. */
+export interface EpochBatchesOptions {
+  readonly sampler: Sampler;
+  readonly batchSize: number;
+  /** 0-based epoch, passed to the sampler. */
+  readonly epoch: number;
+  readonly epochs: number;
+  /** This epoch's randomness (derive it from the run seed by epoch). */
+  readonly rng: Rng;
+  readonly normalization: Normalization;
+  /** Drop a last, smaller batch (default false). */
+  readonly dropLast?: boolean;
+}
+
+/** Number of batches `epochBatches` yields for `n` samples. */
+export const batchesPerEpoch = (n: number, batchSize: number, dropLast = false): number =>
+  dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
+
+/**
+ * The epoch's batches, made one at a time on demand. The sampler's order is drawn once per epoch
+ * (N int32s); pixels are gathered only when a batch is requested.
+ */
+export const epochBatches = (subset: Subset, options: EpochBatchesOptions): PullSource<HostBatch> => {
+  if (!(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
+    throw new Error(`epochBatches: batchSize must be a positive integer, got ${options.batchSize}`);
+  }
+  return fromIterator(function* () {
+    const labels = subsetLabels(subset);
+    const counts = countClasses(labels, subset.source.numClasses);
+    // The sampler returns positions in the subset (it sees the subset's labels).
+    const order = options.sampler.epochOrder(
+      { labels, counts, epoch: options.epoch, epochs: options.epochs },
+      options.rng.derive('sampler'),
+    );
+    const total = batchesPerEpoch(order.length, options.batchSize, options.dropLast);
+    for (let b = 0; b < total; b++) {
+      const positions = order.subarray(b * options.batchSize, Math.min(order.length, (b + 1) * options.batchSize));
+      yield gatherBatch(subset, positions, options.normalization);
+    }
+  });
+};

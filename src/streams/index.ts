@@ -1,0 +1,9 @@
+/** Streams: samplers, pull-driven sources and batching (host memory only, no tfjs). */
+export { fromIterator, pullThrough } from './pull-source.js';
+export type { PullSource, PullOptions } from './pull-source.js';
+export { gatherBatch } from './gather-batch.js';
+export type { Normalization } from './gather-batch.js';
+export { epochBatches, batchesPerEpoch } from './epoch-batches.js';
+export type { EpochBatchesOptions } from './epoch-batches.js';
+export { instanceSampler, classBalancedSampler, samplers } from './samplers/index.js';
+export type { Sampler, SamplerContext } from './samplers/index.js';

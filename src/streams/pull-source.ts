@@ -1,0 +1,92 @@
+/**
+ * Pull-driven streams: the consumer's demand, not the producer's speed, decides when an item is made.
+ *
+ * Intuition: a `PullSource` is an Observable factory that takes a stream of credits; each credit lets
+ * the source make and emit exactly one more item. `pullThrough` closes the loop: it grants `prefetch`
+ * credits up front and one more each time the processing pipeline finishes an item, so at most
+ * `prefetch` items wait ahead of the consumer whatever the dataset size. Unsubscribing ends the
+ * iteration (the iterator's `return` runs), so nothing more is read.
+ */
+import { Observable, Subject, type OperatorFunction } from 'rxjs';
+
+/** A source that emits one item per credit received on `credits$`. */
+export type PullSource<T> = (credits$: Observable<number>) => Observable<T>;
+
+/**
+ * A pull source over a lazily created iterator: items are produced only against credits.
+ * Re-entrant credits (granted while an item is being emitted) are queued, never recursed into.
+ */
+export const fromIterator =
+  <T>(makeIterator: () => Iterator<T>): PullSource<T> =>
+  (credits$) =>
+    new Observable<T>((subscriber) => {
+      const it = makeIterator();
+      let owed = 0;
+      let draining = false;
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        it.return?.();
+      };
+      const creditSub = credits$.subscribe({
+        next: (n) => {
+          owed += n;
+          if (draining) return;
+          draining = true;
+          try {
+            while (owed > 0 && !finished && !subscriber.closed) {
+              owed--;
+              const r = it.next();
+              if (r.done === true) {
+                finished = true;
+                subscriber.complete();
+                break;
+              }
+              subscriber.next(r.value);
+            }
+          } catch (e) {
+            finish();
+            subscriber.error(e);
+          } finally {
+            draining = false;
+          }
+        },
+        error: (e) => subscriber.error(e),
+      });
+      return () => {
+        creditSub.unsubscribe();
+        finish();
+      };
+    });
+
+/** Options of `pullThrough`. */
+export interface PullOptions {
+  /** How many items may be made ahead of the one being processed (≥ 1). */
+  readonly prefetch?: number;
+}
+
+/**
+ * Runs `process` over a pull source, granting one credit per output; `process` must emit exactly one
+ * output per input (map-like operators and steps), which is what keeps look-ahead bounded.
+ */
+export const pullThrough = <T, R>(source: PullSource<T>, process: OperatorFunction<T, R>, options: PullOptions = {}): Observable<R> =>
+  new Observable<R>((subscriber) => {
+    const prefetch = Math.max(1, Math.floor(options.prefetch ?? 1));
+    const credits = new Subject<number>();
+    const sub = source(credits)
+      .pipe(process)
+      .subscribe({
+        next: (r) => {
+          subscriber.next(r);
+          credits.next(1);
+        },
+        error: (e) => subscriber.error(e),
+        complete: () => subscriber.complete(),
+      });
+    credits.next(prefetch);
+    return () => {
+      sub.unsubscribe();
+      credits.complete();
+    };
+  });

@@ -1,0 +1,11 @@
+/** Training: the step, SGD-momentum, schedules and the training stream. */
+export { trainStep } from './step.js';
+export type { StepResult, TrainState } from './step.js';
+export { createSgdMomentum } from './sgd-momentum.js';
+export type { SgdConfig, SgdMomentum } from './sgd-momentum.js';
+export { warmupStepDecay, ldamSchedule } from './learning-rate.js';
+export type { WarmupStepDecay, Milestone } from './learning-rate.js';
+export { fit, fitEpoch, stepOperator } from './fit.js';
+export type { FitEvent, FitOptions, StepEvent, EpochEvent } from './fit.js';
+export { predict } from './predict.js';
+export type { Predictions } from './predict.js';

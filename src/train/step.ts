@@ -1,0 +1,67 @@
+/**
+ * One optimisation step on a host batch: forward, loss, backward, SGD-momentum update, all inside one tidy scope.
+ *
+ * Intuition: the only place a batch becomes tensors during training. Nothing it creates outlives
+ * the call except the variables' new values; the returned numbers are plain host values.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { batchTensorShape, type HostBatch } from '../core/host-batch.js';
+import { UserError } from '../core/errors.js';
+import type { Model } from '../models/model.js';
+import type { LossSpec } from '../losses/loss-spec.js';
+import { reduceLoss, type Reduction } from '../losses/reduce.js';
+import type { SgdMomentum } from './sgd-momentum.js';
+
+/** What a step reports, on the host. */
+export interface StepResult {
+  /** The reduced loss before the update. */
+  readonly loss: number;
+  /** Samples in the batch. */
+  readonly size: number;
+  /** Samples whose argmax logit was the label (before the update). */
+  readonly correct: number;
+}
+
+/** Everything a step needs besides the batch. */
+export interface TrainState {
+  readonly model: Model;
+  readonly loss: LossSpec<any, any>;
+  /** `loss.prepare(config, counts)`'s result. */
+  readonly prepared: unknown;
+  readonly reduction: Reduction;
+  readonly optimizer: SgdMomentum;
+}
+
+/**
+ * Runs one step at learning rate `lr`.
+ * @throws UserError (kind 'numeric') when the loss is NaN or ±Infinity; the weights are then left untouched.
+ */
+export const trainStep = (state: TrainState, batch: HostBatch, lr: number): StepResult =>
+  tf.tidy(() => {
+    const x = tf.tensor4d(batch.x, batchTensorShape(batch));
+    const labels = tf.tensor1d(batch.y, 'int32');
+    const weights = batch.weight === undefined ? undefined : tf.tensor1d(batch.weight);
+    const trainable = state.model.variables.trainable;
+    let logitsForAccuracy: tf.Tensor2D | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const { logits, features } = state.model.forward(x, { training: true });
+      logitsForAccuracy = tf.keep(logits);
+      const per = state.loss.perExample({ logits, labels, features }, state.prepared);
+      return reduceLoss(per, state.reduction, weights) as tf.Scalar;
+    }, [...trainable.values()]);
+    const lossValue = value.dataSync()[0]!;
+    if (!Number.isFinite(lossValue)) {
+      logitsForAccuracy?.dispose();
+      throw new UserError('numeric', `The ${state.loss.name} loss became ${lossValue}.`, 3);
+    }
+    const byName: Record<string, tf.Tensor> = {};
+    for (const [name, v] of trainable) {
+      const g = grads[v.name];
+      if (g !== undefined) byName[name] = g;
+    }
+    state.optimizer.apply(trainable, byName, lr);
+    const predicted = tf.argMax(logitsForAccuracy!, 1);
+    const correct = tf.sum(tf.cast(tf.equal(predicted, labels), 'int32')).dataSync()[0]!;
+    logitsForAccuracy!.dispose();
+    return { loss: lossValue, size: batch.y.length, correct };
+  });
