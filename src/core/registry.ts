@@ -41,6 +41,9 @@ export const editDistance = (a: string, b: string): number => {
 
 /** The candidate closest to `name` when it is close enough to be a typo. */
 export const closestName = (name: string, candidates: readonly string[]): string | undefined => {
+  const lower = name.toLowerCase();
+  const prefixed = candidates.filter((c) => c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase()));
+  if (lower.length >= 3 && prefixed.length === 1) return prefixed[0];
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

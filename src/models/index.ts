@@ -5,5 +5,5 @@ export { heNormal, constantVariable, uniqueVariableName } from './init.js';
 export { batchNormTraining, batchNormInference } from './batch-norm.js';
 export type { BatchNormState } from './batch-norm.js';
 export { createSmallCnn, smallCnn } from './small-cnn.js';
-export { createResNetCifar, resnet32 } from './resnet32.js';
+export { createResNetCifar, resnet32, optionAShortcutFilter } from './resnet32.js';
 export { models } from './registry.js';

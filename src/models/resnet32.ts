@@ -15,7 +15,7 @@ const BLOCKS_PER_STAGE = 5;
 const WIDTHS = [16, 32, 64] as const;
 
 /** The fixed [1, 1, cin, cout] filter that copies channel i to channel i + (cout − cin)/2. */
-const shortcutFilter = (cin: number, cout: number): tf.Tensor4D => {
+export const optionAShortcutFilter = (cin: number, cout: number): tf.Tensor4D => {
   const values = new Float32Array(cin * cout);
   const offset = Math.floor((cout - cin) / 2);
   for (let i = 0; i < cin; i++) values[i * cout + i + offset] = 1;
@@ -58,7 +58,7 @@ export const createResNetCifar = (spec: ModelSpec, rng: Rng, blocksPerStage = BL
   trainable.set('fc/kernel', heNormal(rng.derive('fc'), [last, spec.numClasses], last, 'fc/kernel'));
   trainable.set('fc/bias', constantVariable([spec.numClasses], 0, 'fc/bias'));
   const shortcuts = new Map<string, tf.Tensor4D>();
-  for (const b of blocks) if (b.stride !== 1 || b.cin !== b.cout) shortcuts.set(b.name, tf.keep(shortcutFilter(b.cin, b.cout)));
+  for (const b of blocks) if (b.stride !== 1 || b.cin !== b.cout) shortcuts.set(b.name, tf.keep(optionAShortcutFilter(b.cin, b.cout)));
 
   const p = (k: string) => trainable.get(k)!;
   const variables = { trainable, state };

@@ -37,7 +37,7 @@ export type RunConfig = t.TypeOf<typeof RunConfig>;
 
 /**
  * The main job's defaults: a small CNN with plain cross-entropy on MNIST-LT (ρ = 100), SGD-momentum
- * 0.9 with weight decay 5e-4, linear warm-up then step decay at 80%/90% of the epochs (LDAM-DRW's shape),
+ * 0.9 with weight decay 5e-4, linear warm-up over 2 epochs then step decay (×0.1, ×0.01) at 80%/90% of the epochs (LDAM-DRW's shape),
  * crop with 2-pixel padding, no flip (digits).
  */
 export const DEFAULT_RUN_CONFIG: RunConfig = {
@@ -53,10 +53,10 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   sampler: 'instance',
   epochs: 12,
   batchSize: 64,
-  lr: 0.05,
+  lr: 0.02,
   momentum: 0.9,
   weightDecay: 5e-4,
-  warmupEpochs: 1,
+  warmupEpochs: 2,
   milestones: [],
   cropPadding: 2,
   flip: false,

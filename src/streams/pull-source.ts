@@ -74,19 +74,20 @@ export const pullThrough = <T, R>(source: PullSource<T>, process: OperatorFuncti
   new Observable<R>((subscriber) => {
     const prefetch = Math.max(1, Math.floor(options.prefetch ?? 1));
     const credits = new Subject<number>();
-    const sub = source(credits)
-      .pipe(process)
-      .subscribe({
-        next: (r) => {
-          subscriber.next(r);
-          credits.next(1);
-        },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      });
+    // Teardown is registered before the first credit: the first items flow synchronously, and a
+    // consumer that stops early (take(n)) must stop the source before any further item is made.
+    subscriber.add(() => credits.complete());
+    subscriber.add(
+      source(credits)
+        .pipe(process)
+        .subscribe({
+          next: (r) => {
+            subscriber.next(r);
+            if (!subscriber.closed) credits.next(1);
+          },
+          error: (e) => subscriber.error(e),
+          complete: () => subscriber.complete(),
+        }),
+    );
     credits.next(prefetch);
-    return () => {
-      sub.unsubscribe();
-      credits.complete();
-    };
   });

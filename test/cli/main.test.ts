@@ -1,0 +1,72 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { main } from '../../src/cli/main.js';
+
+/** Runs the CLI in-process and captures what it writes. */
+const cli = async (...args: string[]) => {
+  let stderr = '';
+  let stdout = '';
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  try {
+    const code = await main(['node', 'tailstream', ...args]);
+    return { code, stderr, stdout };
+  } finally {
+    err.mockRestore();
+    out.mockRestore();
+  }
+};
+
+describe('tailstream train: bad input is one sentence and exit code 2', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'ts-cli-'));
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it.each([
+    [['--dataset', 'cifar'], "tailstream: Unknown dataset 'cifar'; known: mnist-lt, fmnist-lt.\n"],
+    [['--dataset', 'fmnist'], "tailstream: Unknown dataset 'fmnist'; known: mnist-lt, fmnist-lt. Did you mean 'fmnist-lt'?\n"],
+    [['--ratio', '0.5'], "tailstream: --ratio: expected a number ≥ 1, got '0.5'.\n"],
+    [['--ratio', 'lots'], "tailstream: --ratio: expected a number, got 'lots'.\n"],
+    [['--epochs', '0'], "tailstream: --epochs: expected an integer ≥ 1, got '0'.\n"],
+    [['--epochs', '-3'], "tailstream: --epochs: expected an integer ≥ 1, got '-3'.\n"],
+    [['--batch-size', '2.5'], "tailstream: --batch-size: expected an integer, got '2.5'.\n"],
+    [['--backend', 'node'], 'tailstream: The node backend needs the package @tensorflow/tfjs-node, which is not installed (npm install @tensorflow/tfjs-node).\n'],
+    [['--dataset', 'fmnist-lt', '--data-dir', '/nonexistent'], 'tailstream: fmnist-lt: cannot read /nonexistent/train-images-idx3-ubyte.gz (ENOENT).\n'],
+    [['--sampler', 'balanced'], "tailstream: Unknown sampler 'balanced'; known: instance, class-balanced."],
+  ])('%j', async (args, message) => {
+    const out = path.join(dir, 'run');
+    const r = await cli('train', ...args, '--out', out, '--no-progress');
+    expect(r.code).toBe(2);
+    expect(r.stderr.endsWith(message) || r.stderr.includes(message)).toBe(true);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    // Nothing is presented as a complete run.
+    const runJson = path.join(out, 'run.json');
+    if (existsSync(runJson)) expect(JSON.parse(readFileSync(runJson, 'utf8')).status).not.toBe('complete');
+    expect(existsSync(path.join(out, 'metrics.json'))).toBe(false);
+  });
+
+  it('answers an unknown flag with exit code 2', async () => {
+    const r = await cli('train', '--epoch', '3');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown option '--epoch'");
+  });
+
+  it('refuses to overwrite a folder that holds a run', async () => {
+    const { createRunFolder } = await import('../../src/recipes/run-folder.js');
+    createRunFolder(path.join(dir, 'taken'));
+    const r = await cli('train', '--out', path.join(dir, 'taken'), '--epochs', '1', '--no-progress', '--backend', 'cpu');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--out: ${path.join(dir, 'taken')} already holds a run (status: running); choose another folder.`);
+  });
+
+  it('prints help and exits 0', async () => {
+    const r = await cli('train', '--help');
+    expect(r.code).toBe(0);
+  });
+});

@@ -1,0 +1,61 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { initBackend } from '../../src/backend/index.js';
+import { DEFAULT_RUN_CONFIG, runTraining, type RunEvent } from '../../src/recipes/index.js';
+import { datasets } from '../../src/data/datasets.js';
+import * as E from 'fp-ts/lib/Either.js';
+
+/** A one-epoch main job on a steeper tail (ρ = 200 keeps it short). */
+const tiny = { ...DEFAULT_RUN_CONFIG, epochs: 1, ratio: 200, batchSize: 64, evalBatchSize: 500 };
+
+describe('runTraining (the main job as a library call)', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  it('writes config, subset, log and metrics; the same seed gives a byte-identical metrics.json', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ts-run-'));
+    const events: RunEvent['kind'][] = [];
+    const a = await runTraining(tiny, { out: path.join(dir, 'a'), onEvent: (e) => events.push(e.kind) });
+    await runTraining(tiny, { out: path.join(dir, 'b') });
+    expect(readdirSync(path.join(dir, 'a')).sort()).toEqual(['config.json', 'log.jsonl', 'metrics.json', 'run.json', 'subset.json']);
+    const metrics = (d: string) => readFileSync(path.join(dir, d, 'metrics.json'), 'utf8');
+    expect(metrics('a')).toBe(metrics('b'));
+    expect(JSON.parse(readFileSync(path.join(dir, 'a', 'run.json'), 'utf8')).status).toBe('complete');
+    expect(JSON.parse(readFileSync(path.join(dir, 'a', 'config.json'), 'utf8'))).toEqual(tiny);
+    const log = readFileSync(path.join(dir, 'a', 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log).toHaveLength(1);
+    expect(log[0].kind).toBe('epoch');
+    expect(typeof log[0].testBalancedAccuracy).toBe('number');
+    expect(events[0]).toBe('ready');
+    expect(events.filter((k) => k === 'eval')).toHaveLength(1);
+    expect(a.report.perClass).toHaveLength(10);
+
+    // The subset indices rebuild the exact training set.
+    const subset = JSON.parse(readFileSync(path.join(dir, 'a', 'subset.json'), 'utf8'));
+    const rebuilt = datasets.get('mnist-lt').load({ ratio: 200, profile: 'exp', subsetSeed: 0 });
+    expect(E.isRight(rebuilt) && Array.from(rebuilt.right.train.indices)).toEqual(subset.trainIndices);
+    expect(subset.trainCounts).toEqual(a.trainCounts);
+  });
+
+  it('reports a bad config field by its path', async () => {
+    await expect(runTraining({ ...tiny, lossConfig: { labelSmoothing: -1 } })).rejects.toThrow(
+      'lossConfig.labelSmoothing: expected a number in [0, 1], got -1.',
+    );
+    await expect(runTraining({ ...tiny, momentum: 2 })).rejects.toThrow('momentum: expected a number in [0, 1], got 2.');
+  });
+
+  it('stops when aborted and says how far it got', async () => {
+    const controller = new AbortController();
+    const dir = mkdtempSync(path.join(tmpdir(), 'ts-abort-'));
+    const run = runTraining(tiny, {
+      out: dir,
+      signal: controller.signal,
+      onEvent: (e) => e.kind === 'step' && e.step === 2 && controller.abort(),
+    });
+    await expect(run).rejects.toThrow('Interrupted after 0 of 1 epochs.');
+    expect(JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')).status).toBe('interrupted');
+  });
+});
