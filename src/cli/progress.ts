@@ -6,7 +6,8 @@ import type { RunEvent } from '../recipes/run-training.js';
 import { formatPercent } from '../eval/format-report.js';
 
 /** Returns an event handler that draws progress to `stream`, and a function that stops drawing. */
-export const createProgress = (epochs: number, options: { readonly bar: boolean; readonly stream?: NodeJS.WriteStream } = { bar: true }) => {
+export const createProgress = (options: { readonly bar: boolean; readonly stream?: NodeJS.WriteStream } = { bar: true }) => {
+  let epochs = 0;
   const stream = options.stream ?? process.stderr;
   const bar = new cliProgress.SingleBar(
     {
@@ -33,6 +34,8 @@ export const createProgress = (epochs: number, options: { readonly bar: boolean;
   const onEvent = (e: RunEvent): void => {
     switch (e.kind) {
       case 'ready':
+        epochs = e.epochs;
+        if (e.resumedAt !== undefined) log(`resuming at epoch ${e.resumedAt.epoch + 1}, step ${e.resumedAt.step + 1}`);
         log(
           `${e.dataset.name}: ${e.dataset.train.indices.length} training images (per class ${e.dataset.trainCounts.join(' ')}), ` +
             `${e.dataset.test.indices.length} test images; model with ${e.parameters} parameters`,

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { initBackend, parseBackendName, BACKEND_NAMES, type BackendName } from '../backend/select-backend.js';
 import { DEFAULT_RUN_CONFIG, defaultMilestones, type RunConfig } from '../recipes/run-config.js';
-import { metricsDocument, runTraining } from '../recipes/run-training.js';
+import { metricsDocument, resumeTraining, runTraining } from '../recipes/run-training.js';
+import type { NonFinitePolicy } from '../train/fit.js';
+import { UserError } from '../core/errors.js';
 import { formatReport } from '../eval/format-report.js';
 import { datasets } from '../data/datasets.js';
 import { createProgress } from './progress.js';
@@ -28,7 +30,14 @@ interface TrainFlags {
   backend: BackendName | 'auto';
   json: boolean;
   progress: boolean;
+  resume?: string;
+  checkpointEvery: number;
+  onNan: NonFinitePolicy;
 }
+
+/** Flags that define a run; with --resume the run's own config.json defines it instead. */
+const CONFIG_FLAGS = ['dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'lr', 'seed', 'subsetSeed', 'sampler', 'model', 'out', 'dataDir'] as const;
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** The resolved run config for parsed flags. */
 export const configFromFlags = (f: TrainFlags): RunConfig => ({
@@ -67,29 +76,40 @@ export const trainCommand = (): Command =>
     .addOption(new Option('--out <dir>', 'run folder to create (default runs/<dataset>-<time>)'))
     .addOption(new Option('--data-dir <dir>', 'folder with the dataset files (fmnist-lt: IDX files)'))
     .addOption(new Option('--backend <name>', `auto, ${BACKEND_NAMES.join(', ')}`).argParser(parseBackendName).default('auto'))
+    .addOption(new Option('--resume <dir>', "continue the unfinished run in <dir> from its last checkpoint (its config.json defines the run)"))
+    .addOption(new Option('--checkpoint-every <steps>', 'also checkpoint every N steps (0: at epoch ends and on interrupt only)').argParser(parseInteger('--checkpoint-every', 0)).default(0))
+    .addOption(new Option('--on-nan <policy>', 'when a loss is NaN/Inf: stop (keep the last checkpoint, exit 3) or skip-batch').argParser(parseChoice('--on-nan', ['stop', 'skip-batch'] as const)).default('stop'))
     .option('--json', 'print the final metrics as JSON on stdout', false)
     .option('--no-progress', 'no progress bar (per-epoch lines stay)')
-    .action(async (flags: TrainFlags) => {
+    .action(async (flags: TrainFlags, command: Command) => {
+      if (flags.resume !== undefined) {
+        const clash = CONFIG_FLAGS.find((k) => command.getOptionValueSource(k) === 'cli');
+        if (clash !== undefined) {
+          throw new UserError('bad-argument', `--resume: the run's own config.json defines it; drop ${flagName(clash)}.`);
+        }
+      }
       const config = configFromFlags(flags);
-      const out = flags.out ?? path.join('runs', `${config.dataset}-${timestamp()}`);
+      const out = flags.resume ?? flags.out ?? path.join('runs', `${config.dataset}-${timestamp()}`);
       const backend = await initBackend(flags.backend);
       process.stderr.write(`backend: ${backend.name} (tfjs '${backend.tfName}', ${backend.threads} thread${backend.threads === 1 ? '' : 's'})\n`);
-      const progress = createProgress(config.epochs, { bar: flags.progress && process.stderr.isTTY === true });
+      const progress = createProgress({ bar: flags.progress && process.stderr.isTTY === true });
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
         const started = performance.now();
-        const result = await runTraining(config, {
-          out,
+        const common = {
           signal: controller.signal,
           onEvent: progress.onEvent,
-        });
+          checkpointEvery: flags.checkpointEvery,
+          onNonFinite: flags.onNan,
+        };
+        const result = flags.resume !== undefined ? await resumeTraining(flags.resume, common) : await runTraining(config, { ...common, out });
         progress.stop();
         const seconds = (performance.now() - started) / 1000;
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify(metricsDocument(config, { trainCounts: result.trainCounts } as never, result.report), null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify(metricsDocument(result.config, { trainCounts: result.trainCounts }, result.report), null, 2)}\n`);
         } else {
           process.stdout.write(`\n${formatReport(result.report)}\n\n`);
         }

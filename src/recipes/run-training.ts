@@ -2,6 +2,8 @@
  * The main job as a library call: build the long-tailed dataset, train, evaluate each epoch and at the
  * end, and (optionally) record everything in a run folder. The CLI's `train` is a thin shell over this.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { EMPTY, fromEvent, lastValueFrom, takeUntil, tap } from 'rxjs';
 import * as E from 'fp-ts/lib/Either.js';
 import { UserError } from '../core/errors.js';
@@ -11,16 +13,17 @@ import { datasets, type LongTailDataset } from '../data/datasets.js';
 import { samplers } from '../streams/samplers/registry.js';
 import { losses } from '../losses/registry.js';
 import { models } from '../models/registry.js';
-import { countParameters } from '../models/model.js';
-import { createSgdMomentum } from '../train/sgd-momentum.js';
+import { countParameters, type Model } from '../models/model.js';
+import { createSgdMomentum, type SgdMomentum } from '../train/sgd-momentum.js';
 import { warmupStepDecay } from '../train/learning-rate.js';
-import { fit, type FitEvent } from '../train/fit.js';
+import { fit, START_CURSOR, type FitCursor, type FitEvent, type NonFinitePolicy } from '../train/fit.js';
+import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../train/checkpoint.js';
 import { predict } from '../train/predict.js';
 import { randomCropFlip } from '../transforms/random-crop-flip.js';
 import type { BatchTransform } from '../transforms/batch-transform.js';
 import { evaluate, type EvaluationReport } from '../eval/evaluate.js';
 import { RunConfig } from './run-config.js';
-import { createRunFolder, type RunFolder } from './run-folder.js';
+import { openRunFolder, type RunFolder } from './run-folder.js';
 
 /** An evaluation on the test set after an epoch. */
 export interface EvalEvent {
@@ -30,7 +33,17 @@ export interface EvalEvent {
 }
 
 /** Everything a run reports while it goes. */
-export type RunEvent = FitEvent | EvalEvent | { readonly kind: 'ready'; readonly dataset: LongTailDataset; readonly parameters: number };
+export type RunEvent = FitEvent | EvalEvent | ReadyEvent;
+
+/** The run is set up: data built, model created (and restored, when resuming). */
+export interface ReadyEvent {
+  readonly kind: 'ready';
+  readonly dataset: LongTailDataset;
+  readonly parameters: number;
+  readonly epochs: number;
+  /** Where a resumed run continues. */
+  readonly resumedAt?: FitCursor;
+}
 
 /** Options of `runTraining` besides the config. */
 export interface RunTrainingOptions {
@@ -39,8 +52,12 @@ export interface RunTrainingOptions {
   readonly onEvent?: (e: RunEvent) => void;
   /** Evaluate on the test set after every epoch (default true). */
   readonly evalEveryEpoch?: boolean;
-  /** Aborting stops the run after the step in flight; the run then fails with a UserError of kind 'interrupted'. */
+  /** Aborting stops the run before the next step; a checkpoint is written and the run fails with a UserError of kind 'interrupted'. */
   readonly signal?: AbortSignal;
+  /** Also write a checkpoint every this many steps (0, the default: only at epoch ends and on interrupt). */
+  readonly checkpointEvery?: number;
+  /** What to do with a batch whose loss is NaN or ±Infinity (default 'stop'). */
+  readonly onNonFinite?: NonFinitePolicy;
 }
 
 /** What a finished run returns. */
@@ -49,10 +66,15 @@ export interface RunResult {
   readonly report: EvaluationReport;
   readonly trainCounts: readonly number[];
   readonly history: ReadonlyArray<Record<string, unknown>>;
+  /** The run folder, when there is one. */
+  readonly out?: string;
 }
 
+/** The checkpoint file in a run folder. */
+export const CHECKPOINT_FILE = 'checkpoint.bin';
+
 /** The metrics.json document: numbers only, no timings, so the same seed gives the same bytes. */
-export const metricsDocument = (config: RunConfig, dataset: LongTailDataset, report: EvaluationReport) => ({
+export const metricsDocument = (config: RunConfig, dataset: Pick<LongTailDataset, 'trainCounts'>, report: EvaluationReport) => ({
   dataset: config.dataset,
   seed: config.seed,
   epochs: config.epochs,
@@ -62,50 +84,104 @@ export const metricsDocument = (config: RunConfig, dataset: LongTailDataset, rep
   shotThresholds: report.thresholds,
   perClass: report.perClass,
   trainCounts: dataset.trainCounts,
-  testCounts: dataset.testCounts,
   confusion: report.confusion,
 });
 
+const orThrow = <A>(kind: 'bad-config' | 'bad-file', prefix: string) =>
+  E.getOrElseW((why: string): A => {
+    throw new UserError(kind, `${prefix}${why}.`);
+  });
+
+/** A run to start or continue. */
+interface RunPlan {
+  readonly config: RunConfig;
+  readonly folder?: RunFolder;
+  readonly checkpoint?: Checkpoint;
+}
+
 /**
  * Runs the configured training; throws `UserError` for anything a user can fix (unknown names,
- * unreadable files, a loss that diverges).
+ * unreadable files, a loss that diverges, an interrupt).
  */
 export const runTraining = async (input: RunConfig, options: RunTrainingOptions = {}): Promise<RunResult> => {
-  const config = E.getOrElseW((why: string) => {
-    throw new UserError('bad-config', `${why}.`);
-  })(decodeWith(RunConfig, input));
-  const datasetEntry = datasets.get(config.dataset);
-  const modelEntry = models.get(config.model);
-  const loss = losses.get(config.loss);
-  const sampler = samplers.get(config.sampler);
-  const lossConfig = E.getOrElseW((why: string) => {
-    throw new UserError('bad-config', `${why}.`);
-  })(decodeWith(loss.configCodec, { ...loss.defaults, ...config.lossConfig }, `lossConfig`));
+  const config = orThrow<RunConfig>('bad-config', '')(decodeWith(RunConfig, input));
+  // Resolve every name before touching the disk, so a typo leaves no folder behind.
+  resolveParts(config);
+  return execute({ config, ...(options.out !== undefined ? { folder: openRunFolder(options.out, 'new') } : {}) }, options);
+};
 
-  const loaded = datasetEntry.load({
-    ratio: config.ratio,
-    profile: config.profile,
-    subsetSeed: config.subsetSeed,
-    ...(config.dataDir !== null ? { dataDir: config.dataDir } : {}),
-  });
-  if (E.isLeft(loaded)) throw new UserError('bad-file', `${config.dataset}: ${loaded.left}.`);
-  const dataset = loaded.right;
-
-  const folder: RunFolder | undefined = options.out === undefined ? undefined : createRunFolder(options.out);
-  const rng = createRng(config.seed);
-  const model = modelEntry.create({ shape: dataset.shape, numClasses: dataset.numClasses }, rng.derive('model'));
-  const optimizer = createSgdMomentum(model.variables.trainable, { momentum: config.momentum, weightDecay: config.weightDecay });
+/**
+ * Continues the unfinished run in `dir` from its last checkpoint (or from the start when it has
+ * none). With the same backend, the final weights and metrics equal those of an uninterrupted run.
+ */
+export const resumeTraining = async (dir: string, options: Omit<RunTrainingOptions, 'out'> = {}): Promise<RunResult> => {
+  const configFile = path.join(dir, 'config.json');
+  if (!existsSync(configFile)) throw new UserError('bad-argument', `--resume: ${dir} holds no run (no config.json).`);
+  let json: unknown;
   try {
-    folder?.writeJson('config.json', config);
-    folder?.writeJson('subset.json', {
-      dataset: config.dataset,
+    json = JSON.parse(readFileSync(configFile, 'utf8'));
+  } catch {
+    throw new UserError('bad-file', `--resume: ${configFile} is not valid JSON.`);
+  }
+  const config = orThrow<RunConfig>('bad-config', `${configFile}: `)(decodeWith(RunConfig, json));
+  resolveParts(config);
+  const folder = openRunFolder(dir, 'resume');
+  try {
+    const file = path.join(dir, CHECKPOINT_FILE);
+    const checkpoint = existsSync(file) ? orThrow<Checkpoint>('bad-file', `${file}: `)(decodeCheckpoint(readFileSync(file))) : undefined;
+    return await execute({ config, folder, ...(checkpoint !== undefined ? { checkpoint } : {}) }, options);
+  } catch (e) {
+    folder.close();
+    throw e;
+  }
+};
+
+const resolveParts = (config: RunConfig) => {
+  const loss = losses.get(config.loss);
+  return {
+    datasetEntry: datasets.get(config.dataset),
+    modelEntry: models.get(config.model),
+    loss,
+    sampler: samplers.get(config.sampler),
+    lossConfig: orThrow<unknown>('bad-config', '')(decodeWith(loss.configCodec, { ...loss.defaults, ...config.lossConfig }, 'lossConfig')),
+  };
+};
+
+const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrainingOptions): Promise<RunResult> => {
+  const { datasetEntry, modelEntry, loss, sampler, lossConfig } = resolveParts(config);
+  let model: Model | undefined;
+  let optimizer: SgdMomentum | undefined;
+  let lastGood: FitCursor | undefined;
+  try {
+    const loaded = datasetEntry.load({
+      ratio: config.ratio,
+      profile: config.profile,
       subsetSeed: config.subsetSeed,
-      trainCounts: dataset.trainCounts,
-      testCounts: dataset.testCounts,
-      trainIndices: Array.from(dataset.train.indices),
-      testIndices: Array.from(dataset.test.indices),
+      ...(config.dataDir !== null ? { dataDir: config.dataDir } : {}),
     });
-    options.onEvent?.({ kind: 'ready', dataset, parameters: countParameters(model.variables) });
+    if (E.isLeft(loaded)) throw new UserError('bad-file', `${config.dataset}: ${loaded.left}.`);
+    const dataset = loaded.right;
+    const rng = createRng(config.seed);
+    const m = modelEntry.create({ shape: dataset.shape, numClasses: dataset.numClasses }, rng.derive('model'));
+    model = m;
+    const opt = createSgdMomentum(m.variables.trainable, { momentum: config.momentum, weightDecay: config.weightDecay });
+    optimizer = opt;
+    const history: Array<Record<string, unknown>> = [...(checkpoint?.history ?? [])];
+    if (checkpoint !== undefined) orThrow<void>('bad-file', `${CHECKPOINT_FILE}: `)(restoreCheckpoint(checkpoint, m, opt));
+    const from = checkpoint?.cursor ?? START_CURSOR;
+    lastGood = checkpoint?.cursor;
+    if (checkpoint === undefined) {
+      folder?.writeJson('config.json', config);
+      folder?.writeJson('subset.json', {
+        dataset: config.dataset,
+        subsetSeed: config.subsetSeed,
+        trainCounts: dataset.trainCounts,
+              trainIndices: Array.from(dataset.train.indices),
+        testIndices: Array.from(dataset.test.indices),
+      });
+    }
+    folder?.rewriteLog(history);
+    options.onEvent?.({ kind: 'ready', dataset, parameters: countParameters(m.variables), epochs: config.epochs, ...(checkpoint !== undefined ? { resumedAt: from } : {}) });
 
     const transforms: Array<{ name: string; transform: BatchTransform }> = [];
     if (config.cropPadding > 0 || (config.flip && dataset.flipInvariant)) {
@@ -114,18 +190,23 @@ export const runTraining = async (input: RunConfig, options: RunTrainingOptions 
         transform: randomCropFlip({
           padding: config.cropPadding,
           flip: config.flip && dataset.flipInvariant,
-          fill: dataset.mean.map((m, c) => -m / dataset.std[c]!),
+          fill: dataset.mean.map((mu, c) => -mu / dataset.std[c]!),
         }),
       });
     }
     const lr = warmupStepDecay({ base: config.lr, warmupEpochs: config.warmupEpochs, milestones: config.milestones });
-    const state = { model, loss, prepared: loss.prepare(lossConfig, dataset.trainCounts), reduction: config.reduction, optimizer };
-    const history: Array<Record<string, unknown>> = [];
+    const state = { model: m, loss, prepared: loss.prepare(lossConfig, dataset.trainCounts), reduction: config.reduction, optimizer: opt };
     const evaluateNow = () => {
-      const p = predict(model, dataset.test, dataset, config.evalBatchSize);
+      const p = predict(m, dataset.test, dataset, config.evalBatchSize);
       return evaluate(p.labels, p.predicted, dataset.trainCounts, dataset.classNames, config.shotThresholds);
     };
+    const saveCheckpoint = (cursor: FitCursor) => {
+      folder?.writeBinary(CHECKPOINT_FILE, encodeCheckpoint(captureCheckpoint(m, opt, cursor, history)));
+      lastGood = cursor;
+    };
     let last: EvaluationReport | undefined;
+    let position: FitCursor = from;
+    const every = options.checkpointEvery ?? 0;
     await lastValueFrom(
       fit({
         dataset,
@@ -137,10 +218,16 @@ export const runTraining = async (input: RunConfig, options: RunTrainingOptions 
         lr,
         rng: rng.derive('train'),
         prefetch: config.prefetch,
+        from,
+        ...(options.onNonFinite !== undefined ? { onNonFinite: options.onNonFinite } : {}),
       }).pipe(
         tap((event) => {
           options.onEvent?.(event);
-          if (event.kind !== 'epoch') return;
+          if (event.kind === 'step') {
+            position = { epoch: event.epoch, step: event.step + 1, totals: event.totals };
+            if (every > 0 && (event.step + 1) % every === 0 && event.step + 1 < event.stepsInEpoch) saveCheckpoint(position);
+            return;
+          }
           const record: Record<string, unknown> = { ...event };
           if (options.evalEveryEpoch !== false || event.epoch === config.epochs - 1) {
             last = evaluateNow();
@@ -154,6 +241,8 @@ export const runTraining = async (input: RunConfig, options: RunTrainingOptions 
             };
           }
           history.push(record);
+          position = { ...START_CURSOR, epoch: event.epoch + 1 };
+          saveCheckpoint(position);
           folder?.appendLog(record);
         }),
         takeUntil(options.signal === undefined ? EMPTY : fromEvent(options.signal, 'abort')),
@@ -161,20 +250,31 @@ export const runTraining = async (input: RunConfig, options: RunTrainingOptions 
       { defaultValue: undefined },
     );
     if (options.signal?.aborted === true) {
-      const done = history.length;
-      throw new UserError('interrupted', `Interrupted after ${done} of ${config.epochs} epochs.`, 130);
+      saveCheckpoint(position);
+      const where = `epoch ${position.epoch + 1}, step ${position.step}`;
+      const how = folder === undefined ? '' : ` A checkpoint is saved; continue with: tailstream train --resume ${folder.dir}`;
+      throw new UserError('interrupted', `Interrupted at ${where} of ${config.epochs} epochs.${how}`, 130);
     }
     const report = last ?? evaluateNow();
     folder?.writeJson('metrics.json', metricsDocument(config, dataset, report));
     folder?.setStatus('complete');
-    return { config, report, trainCounts: dataset.trainCounts, history };
+    return { config, report, trainCounts: dataset.trainCounts, history, ...(folder !== undefined ? { out: folder.dir } : {}) };
   } catch (e) {
-    folder?.setStatus(e instanceof UserError && e.kind === 'interrupted' ? 'interrupted' : 'failed', {
-      error: e instanceof Error ? e.message : String(e),
+    let error = e;
+    if (e instanceof UserError && e.kind === 'numeric' && folder !== undefined) {
+      const kept =
+        lastGood === undefined
+          ? 'No checkpoint was written before it.'
+          : `The last good checkpoint (epoch ${lastGood.epoch + 1}, step ${lastGood.step}) is kept in ${folder.dir}.`;
+      error = new UserError('numeric', `${e.message} ${kept} Lower --lr, or pass --on-nan skip-batch to skip such batches.`, e.exitCode);
+    }
+    folder?.setStatus(error instanceof UserError && error.kind === 'interrupted' ? 'interrupted' : 'failed', {
+      error: error instanceof Error ? error.message : String(error),
     });
-    throw e;
+    throw error;
   } finally {
-    optimizer.dispose();
-    model.dispose();
+    optimizer?.dispose();
+    model?.dispose();
+    folder?.close();
   }
 };

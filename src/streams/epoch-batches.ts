@@ -22,6 +22,8 @@ export interface EpochBatchesOptions {
   readonly normalization: Normalization;
   /** Drop a last, smaller batch (default false). */
   readonly dropLast?: boolean;
+  /** Skip the epoch's first batches (resuming mid-epoch): the order is drawn as usual, then batches start here. */
+  readonly startBatch?: number;
 }
 
 /** Number of batches `epochBatches` yields for `n` samples. */
@@ -45,7 +47,7 @@ export const epochBatches = (subset: Subset, options: EpochBatchesOptions): Pull
       options.rng.derive('sampler'),
     );
     const total = batchesPerEpoch(order.length, options.batchSize, options.dropLast);
-    for (let b = 0; b < total; b++) {
+    for (let b = options.startBatch ?? 0; b < total; b++) {
       const positions = order.subarray(b * options.batchSize, Math.min(order.length, (b + 1) * options.batchSize));
       yield gatherBatch(subset, positions, options.normalization);
     }

@@ -6,7 +6,8 @@
  * `pullThrough(epochBatches(...), pipe(...transforms, step), {prefetch})`. The step yields to the
  * event loop before it runs, so progress bars redraw and signals are handled during long runs.
  */
-import { concat, concatMap, defer, from, map, of, pipe, type Observable, type OperatorFunction } from 'rxjs';
+import { Observable, catchError, concat, concatMap, defer, map, of, pipe, type OperatorFunction } from 'rxjs';
+import { UserError } from '../core/errors.js';
 import type { HostBatch } from '../core/host-batch.js';
 import type { Rng } from '../core/rng.js';
 import type { LongTailDataset } from '../data/datasets.js';
@@ -15,6 +16,26 @@ import { batchesPerEpoch, epochBatches } from '../streams/epoch-batches.js';
 import { pullThrough } from '../streams/pull-source.js';
 import { liftTransform, type BatchTransform } from '../transforms/batch-transform.js';
 import { trainStep, type StepResult, type TrainState } from './step.js';
+
+/** Running totals of an epoch (enough to resume one mid-epoch with the same epoch summary). */
+export interface EpochTotals {
+  readonly lossSum: number;
+  readonly correct: number;
+  readonly samples: number;
+  /** Batches skipped because their loss was not finite (with `onNonFinite: 'skip-batch'`). */
+  readonly skipped: number;
+}
+
+/** Where training stands: the next step to run. */
+export interface FitCursor {
+  readonly epoch: number;
+  readonly step: number;
+  /** Totals of `epoch` up to `step` (zero at an epoch start). */
+  readonly totals: EpochTotals;
+}
+
+/** The cursor of a fresh run. */
+export const START_CURSOR: FitCursor = { epoch: 0, step: 0, totals: { lossSum: 0, correct: 0, samples: 0, skipped: 0 } };
 
 /** A finished step. */
 export interface StepEvent {
@@ -25,6 +46,8 @@ export interface StepEvent {
   readonly stepsInEpoch: number;
   readonly lr: number;
   readonly result: StepResult;
+  /** The epoch's totals including this step. */
+  readonly totals: EpochTotals;
 }
 
 /** A finished epoch, with its training loss and accuracy averaged over the epoch's samples. */
@@ -35,10 +58,14 @@ export interface EpochEvent {
   readonly trainLoss: number;
   readonly trainAccuracy: number;
   readonly samples: number;
+  readonly skippedBatches: number;
 }
 
 /** What a training run emits. */
 export type FitEvent = StepEvent | EpochEvent;
+
+/** What to do when a batch's loss is NaN or ±Infinity. */
+export type NonFinitePolicy = 'stop' | 'skip-batch';
 
 /** What `fit` needs. */
 export interface FitOptions {
@@ -55,23 +82,46 @@ export interface FitOptions {
   readonly rng: Rng;
   /** Batches made ahead of the step (default 2). */
   readonly prefetch?: number;
-  /** First epoch to run (for resuming), default 0. */
-  readonly startEpoch?: number;
+  /** Where to start (for resuming); default the first step of epoch 0. */
+  readonly from?: FitCursor;
+  /** Default 'stop': the run fails with the epoch, step and loss named. */
+  readonly onNonFinite?: NonFinitePolicy;
 }
 
-/** The step as an RxJS operator that yields to the event loop before each step. */
-export const stepOperator = (state: TrainState, lr: number): OperatorFunction<HostBatch, StepResult> =>
-  concatMap((batch) => from(new Promise<StepResult>((resolve, reject) => setImmediate(() => {
-    try {
-      resolve(trainStep(state, batch, lr));
-    } catch (e) {
-      reject(e);
-    }
-  }))));
+/** A step result marking a batch skipped for a non-finite loss. */
+const skippedResult = (size: number): StepResult => ({ loss: Number.NaN, size, correct: 0, skipped: true });
 
-/** One epoch of training as a stream of step events, ending with the epoch event. */
-export const fitEpoch = (options: FitOptions, epoch: number): Observable<FitEvent> =>
+/**
+ * The step as an RxJS operator. It yields to the event loop before each step, so progress bars
+ * redraw and signals are handled during long runs.
+ */
+export const stepOperator = (state: TrainState, lr: number, onNonFinite: NonFinitePolicy = 'stop'): OperatorFunction<HostBatch, StepResult> =>
+  concatMap(
+    (batch) =>
+      new Observable<StepResult>((subscriber) => {
+        // Cancellable: a step not yet started when the run is stopped never runs (and never touches the weights).
+        const pending = setImmediate(() => {
+          let result: StepResult;
+          try {
+            result = trainStep(state, batch, lr);
+          } catch (e) {
+            if (onNonFinite === 'skip-batch' && e instanceof UserError && e.kind === 'numeric') result = skippedResult(batch.y.length);
+            else {
+              subscriber.error(e);
+              return;
+            }
+          }
+          subscriber.next(result);
+          subscriber.complete();
+        });
+        return () => clearImmediate(pending);
+      }),
+  );
+
+/** One epoch of training from `cursor.step` on, as step events ending with the epoch event. */
+export const fitEpoch = (options: FitOptions, cursor: FitCursor): Observable<FitEvent> =>
   defer(() => {
+    const { epoch } = cursor;
     const rng = options.rng.derive('epoch', epoch);
     const lr = options.lr(epoch);
     const source = epochBatches(options.dataset.train, {
@@ -81,34 +131,53 @@ export const fitEpoch = (options: FitOptions, epoch: number): Observable<FitEven
       epochs: options.epochs,
       rng: rng.derive('batches'),
       normalization: options.dataset,
+      startBatch: cursor.step,
     });
     const stepsInEpoch = batchesPerEpoch(options.dataset.train.indices.length, options.batchSize);
-    const transforms = options.transforms.map((t) => liftTransform(t.transform, rng.derive('transform', t.name)));
+    const transforms = options.transforms.map((t) => liftTransform(t.transform, rng.derive('transform', t.name), cursor.step));
     const process = pipe(
       (s: Observable<HostBatch>) => transforms.reduce((acc, op) => acc.pipe(op), s),
-      stepOperator(options.state, lr),
+      stepOperator(options.state, lr, options.onNonFinite),
     );
-    let step = 0;
-    let lossSum = 0;
-    let correct = 0;
-    let samples = 0;
+    let step = cursor.step;
+    let totals = cursor.totals;
     const steps$ = pullThrough(source, process, { prefetch: options.prefetch ?? 2 }).pipe(
       map((result): FitEvent => {
-        lossSum += result.loss * result.size;
-        correct += result.correct;
-        samples += result.size;
-        return { kind: 'step', epoch, step: step++, stepsInEpoch, lr, result };
+        totals =
+          result.skipped === true
+            ? { ...totals, skipped: totals.skipped + 1 }
+            : {
+                lossSum: totals.lossSum + result.loss * result.size,
+                correct: totals.correct + result.correct,
+                samples: totals.samples + result.size,
+                skipped: totals.skipped,
+              };
+        return { kind: 'step', epoch, step: step++, stepsInEpoch, lr, result, totals };
+      }),
+      catchError((e: unknown) => {
+        if (e instanceof UserError && e.kind === 'numeric') {
+          throw new UserError('numeric', `${e.message.replace(/\.$/, '')} at epoch ${epoch + 1}, step ${step + 1}.`, e.exitCode);
+        }
+        throw e;
       }),
     );
     const summary$ = defer(() =>
-      of<FitEvent>({ kind: 'epoch', epoch, lr, trainLoss: lossSum / samples, trainAccuracy: correct / samples, samples }),
+      of<FitEvent>({
+        kind: 'epoch',
+        epoch,
+        lr,
+        trainLoss: totals.samples > 0 ? totals.lossSum / totals.samples : Number.NaN,
+        trainAccuracy: totals.samples > 0 ? totals.correct / totals.samples : Number.NaN,
+        samples: totals.samples,
+        skippedBatches: totals.skipped,
+      }),
     );
     return concat(steps$, summary$);
   });
 
-/** All epochs from `startEpoch` to `epochs − 1`, in order. */
+/** All epochs from the cursor to `epochs − 1`, in order. */
 export const fit = (options: FitOptions): Observable<FitEvent> => {
-  const first = options.startEpoch ?? 0;
-  const epochs = Array.from({ length: Math.max(0, options.epochs - first) }, (_, i) => first + i);
-  return concat(...epochs.map((e) => fitEpoch(options, e)));
+  const from = options.from ?? START_CURSOR;
+  const epochs = Array.from({ length: Math.max(0, options.epochs - from.epoch) }, (_, i) => from.epoch + i);
+  return concat(...epochs.map((e) => fitEpoch(options, e === from.epoch ? from : { ...START_CURSOR, epoch: e })));
 };

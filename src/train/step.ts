@@ -20,6 +20,8 @@ export interface StepResult {
   readonly size: number;
   /** Samples whose argmax logit was the label (before the update). */
   readonly correct: number;
+  /** True when the batch was skipped for a non-finite loss (no update was made). */
+  readonly skipped?: boolean;
 }
 
 /** Everything a step needs besides the batch. */

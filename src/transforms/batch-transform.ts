@@ -12,11 +12,14 @@ import type { Rng } from '../core/rng.js';
 /** A pure batch operator: never mutates its input, takes all randomness from `rng`. */
 export type BatchTransform = (batch: HostBatch, rng: Rng) => HostBatch;
 
-/** Lifts a transform into an RxJS operator; batch k gets `rng.derive(k)` (k counted per subscription). */
+/**
+ * Lifts a transform into an RxJS operator; batch k gets `rng.derive(k)` (k counted per subscription
+ * from `firstIndex`, so a stream resumed at batch k draws what an uninterrupted one would).
+ */
 export const liftTransform =
-  (transform: BatchTransform, rng: Rng): OperatorFunction<HostBatch, HostBatch> =>
+  (transform: BatchTransform, rng: Rng, firstIndex = 0): OperatorFunction<HostBatch, HostBatch> =>
   (source) =>
     defer(() => {
-      let k = 0;
+      let k = firstIndex;
       return source.pipe(map((batch) => transform(batch, rng.derive(k++))));
     });

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { initBackend } from '../../src/backend/index.js';
-import { DEFAULT_RUN_CONFIG, runTraining, type RunEvent } from '../../src/recipes/index.js';
+import { DEFAULT_RUN_CONFIG, resumeTraining, runTraining, type RunEvent } from '../../src/recipes/index.js';
+import { decodeCheckpoint } from '../../src/train/checkpoint.js';
 import { datasets } from '../../src/data/datasets.js';
 import * as E from 'fp-ts/lib/Either.js';
 
@@ -20,7 +21,7 @@ describe('runTraining (the main job as a library call)', () => {
     const events: RunEvent['kind'][] = [];
     const a = await runTraining(tiny, { out: path.join(dir, 'a'), onEvent: (e) => events.push(e.kind) });
     await runTraining(tiny, { out: path.join(dir, 'b') });
-    expect(readdirSync(path.join(dir, 'a')).sort()).toEqual(['config.json', 'log.jsonl', 'metrics.json', 'run.json', 'subset.json']);
+    expect(readdirSync(path.join(dir, 'a')).sort()).toEqual(['checkpoint.bin', 'config.json', 'log.jsonl', 'metrics.json', 'run.json', 'subset.json']);
     const metrics = (d: string) => readFileSync(path.join(dir, d, 'metrics.json'), 'utf8');
     expect(metrics('a')).toBe(metrics('b'));
     expect(JSON.parse(readFileSync(path.join(dir, 'a', 'run.json'), 'utf8')).status).toBe('complete');
@@ -47,15 +48,32 @@ describe('runTraining (the main job as a library call)', () => {
     await expect(runTraining({ ...tiny, momentum: 2 })).rejects.toThrow('momentum: expected a number in [0, 1], got 2.');
   });
 
-  it('stops when aborted and says how far it got', async () => {
-    const controller = new AbortController();
+  it('stops when aborted, checkpoints, and resumes to exactly the uninterrupted result', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ts-abort-'));
-    const run = runTraining(tiny, {
-      out: dir,
+    const two = { ...tiny, epochs: 2 };
+    const reference = await runTraining(two, { out: path.join(dir, 'reference') });
+
+    const controller = new AbortController();
+    const out = path.join(dir, 'interrupted');
+    const run = runTraining(two, {
+      out,
       signal: controller.signal,
-      onEvent: (e) => e.kind === 'step' && e.step === 2 && controller.abort(),
+      onEvent: (e) => e.kind === 'step' && e.epoch === 1 && e.step === 2 && controller.abort(),
     });
-    await expect(run).rejects.toThrow('Interrupted after 0 of 1 epochs.');
-    expect(JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')).status).toBe('interrupted');
+    await expect(run).rejects.toThrow(`Interrupted at epoch 2, step 3 of 2 epochs. A checkpoint is saved; continue with: tailstream train --resume ${out}`);
+    expect(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).status).toBe('interrupted');
+    expect(existsSync(path.join(out, 'metrics.json'))).toBe(false);
+
+    const resumed = await resumeTraining(out);
+    expect(resumed.history).toEqual(reference.history);
+    expect(readFileSync(path.join(out, 'metrics.json'), 'utf8')).toBe(readFileSync(path.join(dir, 'reference', 'metrics.json'), 'utf8'));
+    expect(readFileSync(path.join(out, 'log.jsonl'), 'utf8')).toBe(readFileSync(path.join(dir, 'reference', 'log.jsonl'), 'utf8'));
+    const weights = (d: string) => {
+      const c = decodeCheckpoint(readFileSync(path.join(d, 'checkpoint.bin')));
+      if (E.isLeft(c)) throw new Error(c.left);
+      return c.right;
+    };
+    expect(weights(out).tensors).toEqual(weights(path.join(dir, 'reference')).tensors);
+    await expect(resumeTraining(out)).rejects.toThrow(`--resume: the run in ${out} is already complete.`);
   });
 });
