@@ -5,5 +5,24 @@ export { gatherBatch } from './gather-batch.js';
 export type { Normalization } from './gather-batch.js';
 export { epochBatches, batchesPerEpoch } from './epoch-batches.js';
 export type { EpochBatchesOptions } from './epoch-batches.js';
-export { instanceSampler, classBalancedSampler, samplers } from './samplers/index.js';
-export type { Sampler, SamplerContext } from './samplers/index.js';
+export {
+  instanceSampler,
+  classBalancedSampler,
+  classAwareSampler,
+  squareRootSampler,
+  progressiveSampler,
+  reversedSampler,
+  minoritySampler,
+  targetRatioSampler,
+  powerProbabilities,
+  drawClassThenMember,
+  normalise,
+  samplers,
+} from './samplers/index.js';
+export type {
+  Sampler,
+  SamplerContext,
+  ClassAwareSamplerOptions,
+  MinoritySamplerOptions,
+  TargetRatioSamplerOptions,
+} from './samplers/index.js';
