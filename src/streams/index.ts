@@ -5,6 +5,8 @@ export { gatherBatch } from './gather-batch.js';
 export type { Normalization } from './gather-batch.js';
 export { epochBatches, batchesPerEpoch } from './epoch-batches.js';
 export type { EpochBatchesOptions } from './epoch-batches.js';
+export { bilateralBatches } from './bilateral-batches.js';
+export type { BilateralBatch, BilateralBatchesOptions, BilateralSide } from './bilateral-batches.js';
 export {
   instanceSampler,
   classBalancedSampler,
