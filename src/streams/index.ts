@@ -6,6 +6,8 @@ export type { Normalization } from './gather-batch.js';
 export { epochBatches, batchesPerEpoch } from './epoch-batches.js';
 export type { EpochBatchesOptions } from './epoch-batches.js';
 export { bilateralBatches } from './bilateral-batches.js';
+export { shardRecords, shardsForRank, openLocalShard } from './shard-records.js';
+export type { ShardCursor, ShardItem, ShardSkip, ShardFile, ShardRecordsOptions } from './shard-records.js';
 export type { BilateralBatch, BilateralBatchesOptions, BilateralSide } from './bilateral-batches.js';
 export {
   instanceSampler,
