@@ -9,3 +9,26 @@ export { longTailCounts, indicesByClass, selectPerClass } from './long-tail.js';
 export type { LongTailProfile } from './long-tail.js';
 export { datasets, channelStats, longTailFromSingleSplit, longTailFromTrainTest, MNIST_TEST_FRACTION } from './datasets.js';
 export type { LongTailDataset, LongTailOptions, DatasetEntry } from './datasets.js';
+export { crc32c, maskCrc32c, maskedCrc32c } from './crc32c.js';
+export {
+  TFRECORD_HEADER_BYTES,
+  TFRECORD_FOOTER_BYTES,
+  TFRECORD_MAX_RECORD_BYTES,
+  decodeTfRecordHeader,
+  checkTfRecordData,
+  encodeTfRecord,
+  encodeTfRecords,
+  decodeTfRecordAt,
+  decodeTfRecords,
+} from './tfrecord.js';
+export type { TfRecordAt } from './tfrecord.js';
+export { readVarint, readFields, WireWriter } from './protobuf-wire.js';
+export type { WireField } from './protobuf-wire.js';
+export { decodeTfExample, encodeTfExample } from './tf-example.js';
+export type { TfFeature, TfFeatures } from './tf-example.js';
+export { TAR_BLOCK, tarPaddedSize, isZeroBlock, decodeTarHeader, paxPath, encodeTarHeader, encodeTar } from './tar.js';
+export type { TarEntryType, TarHeader } from './tar.js';
+export { splitWebDatasetName, imageRecordFromSample } from './webdataset.js';
+export type { WebDatasetSample, WebDatasetFields } from './webdataset.js';
+export { checkLabel, imageRecordFromExample } from './image-record.js';
+export type { ImageRecord, ExampleKeys } from './image-record.js';

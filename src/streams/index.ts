@@ -5,5 +5,28 @@ export { gatherBatch } from './gather-batch.js';
 export type { Normalization } from './gather-batch.js';
 export { epochBatches, batchesPerEpoch } from './epoch-batches.js';
 export type { EpochBatchesOptions } from './epoch-batches.js';
-export { instanceSampler, classBalancedSampler, samplers } from './samplers/index.js';
-export type { Sampler, SamplerContext } from './samplers/index.js';
+export { bilateralBatches } from './bilateral-batches.js';
+export { shardRecords, shardsForRank, openLocalShard } from './shard-records.js';
+export type { ShardCursor, ShardItem, ShardSkip, ShardFile, ShardRecordsOptions } from './shard-records.js';
+export type { BilateralBatch, BilateralBatchesOptions, BilateralSide } from './bilateral-batches.js';
+export {
+  instanceSampler,
+  classBalancedSampler,
+  classAwareSampler,
+  squareRootSampler,
+  progressiveSampler,
+  reversedSampler,
+  minoritySampler,
+  targetRatioSampler,
+  powerProbabilities,
+  drawClassThenMember,
+  normalise,
+  samplers,
+} from './samplers/index.js';
+export type {
+  Sampler,
+  SamplerContext,
+  ClassAwareSamplerOptions,
+  MinoritySamplerOptions,
+  TargetRatioSamplerOptions,
+} from './samplers/index.js';

@@ -69,13 +69,15 @@ export interface PullOptions {
 /**
  * Runs `process` over a pull source, granting one credit per output; `process` must emit exactly one
  * output per input (map-like operators and steps), which is what keeps look-ahead bounded.
+ *
+ * The teardown is registered before the first credit is granted, so a consumer that unsubscribes
+ * synchronously while the first items flow (`take(3)` after a synchronous step) stops the source at
+ * once; no credit is granted once the consumer has gone.
  */
 export const pullThrough = <T, R>(source: PullSource<T>, process: OperatorFunction<T, R>, options: PullOptions = {}): Observable<R> =>
   new Observable<R>((subscriber) => {
     const prefetch = Math.max(1, Math.floor(options.prefetch ?? 1));
     const credits = new Subject<number>();
-    // Teardown is registered before the first credit: the first items flow synchronously, and a
-    // consumer that stops early (take(n)) must stop the source before any further item is made.
     subscriber.add(() => credits.complete());
     subscriber.add(
       source(credits)
