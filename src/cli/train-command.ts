@@ -10,6 +10,7 @@ import type { NonFinitePolicy } from '../train/fit.js';
 import { UserError } from '../core/errors.js';
 import { formatReport } from '../eval/format-report.js';
 import { datasets } from '../data/datasets.js';
+import { samplers } from '../streams/samplers/registry.js';
 import { createProgress } from './progress.js';
 import { parseChoice, parseInteger, parseNumber } from './parse-flags.js';
 
@@ -71,7 +72,7 @@ export const trainCommand = (): Command =>
     .addOption(new Option('--lr <rate>', 'base learning rate (> 0)').argParser(parseNumber('--lr', 0, true)).default(DEFAULT_RUN_CONFIG.lr))
     .addOption(new Option('--seed <s>', 'run seed: weights, batch order, augmentation').argParser(parseInteger('--seed')).default(DEFAULT_RUN_CONFIG.seed))
     .addOption(new Option('--subset-seed <s>', 'seed of the long-tailed subset (fixed at 0 as in LDAM-DRW)').argParser(parseInteger('--subset-seed')).default(0))
-    .addOption(new Option('--sampler <name>', 'instance or class-balanced').default(DEFAULT_RUN_CONFIG.sampler))
+    .addOption(new Option('--sampler <name>', `${samplers.list().map((x) => x.name).join(', ')}`).default(DEFAULT_RUN_CONFIG.sampler))
     .addOption(new Option('--model <name>', 'small-cnn or resnet32').default(DEFAULT_RUN_CONFIG.model))
     .addOption(new Option('--out <dir>', 'run folder to create (default runs/<dataset>-<time>)'))
     .addOption(new Option('--data-dir <dir>', 'folder with the dataset files (fmnist-lt: IDX files)'))
