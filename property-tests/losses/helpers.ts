@@ -9,6 +9,10 @@ import type { LossSpec } from '../../src/losses/loss-spec.js';
 import { lossProblemArb, type LossProblem, type LossProblemOptions } from '../arbitraries/loss-problem.js';
 import { permutationArb } from '../arbitraries/class-counts.js';
 
+/** True when `values[i] ≥ values[j]` whenever counts[i] < counts[j] ("non-increasing in n"). */
+export const nonIncreasingInCounts = (counts: readonly number[], values: readonly number[], slack = 0): boolean =>
+  counts.every((ni, i) => counts.every((nj, j) => !(ni < nj) || values[i]! >= values[j]! - slack));
+
 /** Runs for properties that build tensors. */
 export const TENSOR_RUNS = { numRuns: 30 } as const;
 
@@ -41,10 +45,16 @@ export const checkNonNegativeFinite = <C, P>(spec: LossSpec<C, P>, config: NoInf
   );
 
 /** "adding c to a row of logits changes nothing" (softmax-based losses with additive adjustments only). */
-export const checkShiftInvariant = <C, P>(spec: LossSpec<C, P>, config: NoInfer<C>, options?: LossProblemOptions): void =>
+export const checkShiftInvariant = <C, P>(
+  spec: LossSpec<C, P>,
+  config: NoInfer<C>,
+  options?: LossProblemOptions & { readonly exactShift?: boolean },
+): void =>
   fc.assert(
-    fc.property(lossProblemArb(options), fc.integer({ min: -20, max: 20 }), ({ logits, labels, counts }, c) => {
+    fc.property(lossProblemArb(options), fc.integer({ min: -20, max: 20 }), ({ logits: drawn, labels, counts }, c) => {
       const prepared = spec.prepare(config, counts);
+      // exactShift: logits on a 1/64 grid, so z + c is exact in float32 and no comparison of logits can flip by rounding.
+      const logits = options?.exactShift === true ? drawn.map((row) => row.map((v) => Math.round(v * 64) / 64)) : drawn;
       const shifted = logits.map((row) => row.map((v) => v + c));
       expect(closeRelative(lossValues(spec, prepared, shifted, labels), lossValues(spec, prepared, logits, labels), 1e-3)).toBe(true);
     }),

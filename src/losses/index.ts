@@ -26,4 +26,12 @@ export { vsLoss, vsAdjustments, VsLossConfig } from './vs-loss.js';
 export type { VsAdjustments } from './vs-loss.js';
 export { cdt, cdtTemperatures, CdtConfig } from './cdt.js';
 export type { CdtPrepared } from './cdt.js';
+export { maximumMargin, maximumMarginBoundaries, MaximumMarginConfig } from './maximum-margin.js';
+export type { MaximumMarginPrepared } from './maximum-margin.js';
+export {
+  parametricCrossEntropy,
+  parametricCrossEntropyPerExample,
+  ParametricCrossEntropyConfig,
+} from './parametric-cross-entropy.js';
+export type { ParametricCrossEntropyPrepared, ParametricCrossEntropyParams } from './parametric-cross-entropy.js';
 export { losses } from './registry.js';

@@ -75,3 +75,13 @@ export const focalModulator = (ce: tf.Tensor1D, gamma: number): tf.Tensor1D => {
   const oneMinusP = tf.maximum(tf.neg(tf.expm1(tf.neg(ce))), 1e-30);
   return tf.exp(tf.mul(gamma, tf.log(oneMinusP))) as tf.Tensor1D;
 };
+
+/**
+ * `x` with no gradient flowing back through it (PyTorch's `.detach()` / `torch.no_grad()`):
+ * tfjs-core has no `stopGradient`, so this is a custom gradient that returns zeros.
+ */
+export const stopGradient = <T extends tf.Tensor>(x: T): T =>
+  tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const input = args[0] as tf.Tensor;
+    return { value: tf.clone(input), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
+  })(x) as T;

@@ -10,6 +10,8 @@ import { balancedSoftmax } from './balanced-softmax.js';
 import { logitAdjusted } from './logit-adjusted.js';
 import { vsLoss } from './vs-loss.js';
 import { cdt } from './cdt.js';
+import { maximumMargin } from './maximum-margin.js';
+import { parametricCrossEntropy } from './parametric-cross-entropy.js';
 
 /** Every registered loss (each keeps its own config type; the registry erases it). */
 export const losses: Registry<LossSpec<any, any>> = createRegistry<LossSpec<any, any>>('loss', [
@@ -22,4 +24,6 @@ export const losses: Registry<LossSpec<any, any>> = createRegistry<LossSpec<any,
   logitAdjusted,
   vsLoss,
   cdt,
+  maximumMargin,
+  parametricCrossEntropy,
 ]);
