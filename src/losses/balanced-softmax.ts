@@ -9,7 +9,7 @@
  * which softmax ignores, so the values equal the official ones for non-empty classes.
  *
  * Paper: Ren, Yu, Sheng, Ma, Zhao, Yi, Li, "Balanced Meta-Softmax for Long-Tailed Visual
- * Recognition", NeurIPS 2020, eq. 4. Code: `jiawei-ren/BalancedMetaSoftmax-Classification:
+ * Recognition", NeurIPS 2020. Code: `jiawei-ren/BalancedMetaSoftmax-Classification:
  * loss/BalancedSoftmaxLoss.py` (`logits + spc.log()`, no hyper-parameters; read in copies that cite
  * that file, the file itself is not in the index this was written from); the same
  * form in `zhangyongshun/BagofTricks-LT: lib/loss/loss_impl/balanced_softmax_cross_entropy_loss.py`.
@@ -37,7 +37,7 @@ export interface BalancedSoftmaxPrepared {
 export const balancedSoftmax = defineLoss<BalancedSoftmaxConfig, BalancedSoftmaxPrepared>({
   name: 'balanced-softmax',
   summary: 'CE on z + log n_j (Balanced Softmax)',
-  source: 'Ren et al., NeurIPS 2020, eq. 4; jiawei-ren/BalancedMetaSoftmax-Classification loss/BalancedSoftmaxLoss.py',
+  source: 'Ren et al., NeurIPS 2020; jiawei-ren/BalancedMetaSoftmax-Classification loss/BalancedSoftmaxLoss.py',
   configCodec: BalancedSoftmaxConfig,
   defaults: {},
   prepare: (_config, counts) => {

@@ -8,7 +8,7 @@
  * Formula: a_j = (n_max / n_j)^γ,  ℓ_i = −log softmax(z_i / a)_{y_i}  (element-wise division; a_j ≥ 1).
  *
  * Paper: Ye, Chen, Zhan, Chao, "Identifying and Compensating for Feature Deviation in Imbalanced Deep
- * Learning", arXiv 2001.01385 (2020), eq. 6. No official code was found; the three public
+ * Learning", arXiv 2001.01385 (2020). No official code was found; the three public
  * implementations agree: `zhangyongshun/BagofTricks-LT: lib/loss/loss_impl/class_dependent_temperatures_loss.py`
  * (`inputs / ((max n / n_j) ** γ)`), `orparask/VS-Loss: class_imbalance/losses.py` (`VSLoss(tau=0, gamma)`)
  * and AutoBalance's `dy_init: CDT`. Default γ = 0.3 from `orparask/VS-Loss: class_imbalance/train.py`
@@ -51,7 +51,7 @@ export const cdtTemperatures = (counts: ClassCounts, gamma: number): number[] =>
 export const cdt = defineLoss<CdtConfig, CdtPrepared>({
   name: 'cdt',
   summary: 'CE on z_j / (n_max/n_j)^γ (class-dependent temperatures, training only)',
-  source: 'Ye et al., arXiv 2001.01385, eq. 6; BagofTricks-LT class_dependent_temperatures_loss.py; γ = 0.3 from orparask/VS-Loss train.py',
+  source: 'Ye et al., arXiv 2001.01385; BagofTricks-LT class_dependent_temperatures_loss.py; γ = 0.3 from orparask/VS-Loss train.py',
   configCodec: CdtConfig,
   defaults: { gamma: 0.3 },
   prepare: (config, counts) => {

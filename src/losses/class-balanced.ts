@@ -13,7 +13,7 @@
  * official `focal_loss` does with log1p(exp(−z))).
  *
  * Paper: Cui, Jia, Lin, Song, Belongie, "Class-Balanced Loss Based on Effective Number of Samples",
- * CVPR 2019, eq. 4–8. Code: `richardaecn/class-balanced-loss: src/cifar_main.py` (`_tower_fn`,
+ * CVPR 2019. Code: `richardaecn/class-balanced-loss: src/cifar_main.py` (`_tower_fn`,
  * `focal_loss`); defaults β = 0.9999, γ = 1.0 from `cifar_im_trainval_cb.sh`.
  * Reduction: the official code divides the weighted sum by the batch size (softmax: TF's
  * SUM_BY_NONZERO_WEIGHTS; sigmoid/focal: / Σ one-hot = N), i.e. `reduceLoss(perExample, 'mean')`;
@@ -78,7 +78,7 @@ const sigmoidRowLoss = (logits: tf.Tensor2D, oneHot: tf.Tensor2D, gamma: number)
 export const classBalanced = defineLoss<ClassBalancedConfig, ClassBalancedPrepared>({
   name: 'class-balanced',
   summary: 'effective-number weights (1 − β)/(1 − β^n), sum C, on softmax CE, sigmoid CE or sigmoid focal',
-  source: 'Cui et al., CVPR 2019, eq. 4–8; richardaecn/class-balanced-loss src/cifar_main.py, cifar_im_trainval_cb.sh (β = 0.9999, γ = 1)',
+  source: 'Cui et al., CVPR 2019; richardaecn/class-balanced-loss src/cifar_main.py, cifar_im_trainval_cb.sh (β = 0.9999, γ = 1)',
   configCodec: ClassBalancedConfig,
   defaults: { beta: 0.9999, variant: 'softmax', gamma: 1 },
   prepare: (config, counts) => {

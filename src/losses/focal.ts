@@ -5,7 +5,7 @@
  * many easy head-class examples stop dominating the gradient.
  *
  * Formula (per example i, label y, p = softmax(z), ce = −log p_y):
- *   modulatorFrom = 'probability':  ℓ = w_y · (1 − p_y)^γ · ce                       (Lin et al. 2017, eq. 5, α_t = w_y)
+ *   modulatorFrom = 'probability':  ℓ = w_y · (1 − p_y)^γ · ce                       (Lin et al. 2017, α_t = w_y)
  *   modulatorFrom = 'weighted-ce':  ℓ = (1 − exp(−w_y·ce))^γ · w_y·ce                 (as coded in LDAM-DRW)
  * with w_y = 1 when `classWeights` is null; both forms are identical then.
  *
@@ -65,7 +65,7 @@ export const focalPerExample = (logits: tf.Tensor2D, labels: tf.Tensor1D, prepar
 export const focal = defineLoss<FocalConfig, FocalPrepared>({
   name: 'focal',
   summary: 'softmax focal loss (1 − p_y)^γ · CE, optional class weights',
-  source: 'Lin et al., ICCV 2017, eq. 5; defaults kaidic/LDAM-DRW losses.py + cifar_train.py (γ = 1)',
+  source: 'Lin et al., ICCV 2017; defaults kaidic/LDAM-DRW losses.py + cifar_train.py (γ = 1)',
   configCodec: FocalConfig,
   defaults: { gamma: 1, classWeights: null, modulatorFrom: 'weighted-ce' },
   prepare: (config, counts) => {

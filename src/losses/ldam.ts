@@ -9,7 +9,7 @@
  * The margin is subtracted from the true-class logit only, before scaling by s.
  *
  * Paper: Cao, Wei, Gaidon, Arechiga, Ma, "Learning Imbalanced Datasets with Label-Distribution-Aware
- * Margin Loss", NeurIPS 2019, eq. 13 (Δ_j = C / n_j^{1/4}). Code and defaults: `kaidic/LDAM-DRW:
+ * Margin Loss", NeurIPS 2019 (Δ_j = C / n_j^{1/4}). Code and defaults: `kaidic/LDAM-DRW:
  * losses.py` (`LDAMLoss(cls_num_list, max_m=0.5, weight=None, s=30)`), as constructed in `cifar_train.py`.
  * Meant for a normalised-linear (cosine) head: with unnormalised logits, s = 30 makes the loss very
  * sharp. DRW weights, when used, are per-example weights of the reduction (`perExampleClassWeights`
@@ -53,7 +53,7 @@ export const ldamMargins = (counts: ClassCounts, maxMargin: number): number[] =>
 export const ldam = defineLoss<LdamConfig, LdamPrepared>({
   name: 'ldam',
   summary: 'CE on s · (z − m_y e_y) with margins m_j ∝ n_j^(−1/4), largest = maxMargin',
-  source: 'Cao et al., NeurIPS 2019, eq. 13; kaidic/LDAM-DRW losses.py LDAMLoss (max_m = 0.5, s = 30)',
+  source: 'Cao et al., NeurIPS 2019; kaidic/LDAM-DRW losses.py LDAMLoss (max_m = 0.5, s = 30)',
   configCodec: LdamConfig,
   defaults: { maxMargin: 0.5, scale: 30 },
   prepare: (config, counts) => {

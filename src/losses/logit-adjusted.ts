@@ -8,7 +8,7 @@
  * (τ·log π_j for π_j > 0; the 1e-12 is the official code's guard, which also keeps empty classes finite.)
  *
  * Paper: Menon, Jayasumana, Rawat, Jain, Veit, Kumar, "Long-Tail Learning via Logit Adjustment",
- * ICLR 2021, eq. 10 (logit-adjusted softmax cross-entropy). Code and default τ = 1:
+ * ICLR 2021 (logit-adjusted softmax cross-entropy). Code and default τ = 1:
  * `google-research/google-research: logit_adjustment/utils.py` (`build_loss_fn`:
  * `logits + tf.math.log(base_probs**tau + 1e-12)`), τ = 1 from `main.py`'s flag default.
  *
@@ -46,7 +46,7 @@ export const offsetCrossEntropy = (logits: tf.Tensor2D, labels: tf.Tensor1D, off
 export const logitAdjusted = defineLoss<LogitAdjustedConfig, LogitAdjustedPrepared>({
   name: 'logit-adjusted',
   summary: 'CE on z + τ·log π (logit-adjusted loss)',
-  source: 'Menon et al., ICLR 2021, eq. 10; google-research logit_adjustment (τ = 1, log(π^τ + 1e-12))',
+  source: 'Menon et al., ICLR 2021; google-research logit_adjustment (τ = 1, log(π^τ + 1e-12))',
   configCodec: LogitAdjustedConfig,
   defaults: { tau: 1 },
   prepare: (config, counts) => {

@@ -14,7 +14,7 @@
  *   lyInit 'zeros': l_j = 0;  'logit-adjustment': l_j = τ·log π_j;  weights w_j = 1 (`wy: false`).
  *
  * Paper: Li, Zhang, Thrampoulidis, Chen, Oymak, "AutoBalance: Optimized Loss Functions for Imbalanced
- * Data", NeurIPS 2021, eq. 3 (the loss family). Code: `ucr-optml/AutoBalance: core/utils.py`
+ * Data", NeurIPS 2021 (the loss family). Code: `ucr-optml/AutoBalance: core/utils.py`
  * (`loss_adjust_cross_entropy`, `loss_adjust_cross_entropy_cdt`, `get_init_dy` = ones, `get_init_ly`
  * = zeros, `get_train_w` = ones); defaults from `configs/{cifar10,cifar100}/dyly_no_init/1.yaml` (sigmoid, dy ones,
  * ly zeros, wy fixed). The γ and τ of the CDT/LA initialisations have no default there; 0.3 and 1 are
@@ -88,7 +88,7 @@ export const parametricCrossEntropyPerExample = (
 export const parametricCrossEntropy = defineLoss<ParametricCrossEntropyConfig, ParametricCrossEntropyPrepared>({
   name: 'autobalance',
   summary: 'AutoBalance parametric CE −w_y log softmax(sigmoid(dy)·z + ly), parameters learnable',
-  source: 'Li et al., NeurIPS 2021, eq. 3; ucr-optml/AutoBalance core/utils.py, configs/{cifar10,cifar100}/dyly_no_init/1.yaml',
+  source: 'Li et al., NeurIPS 2021; ucr-optml/AutoBalance core/utils.py, configs/{cifar10,cifar100}/dyly_no_init/1.yaml',
   configCodec: ParametricCrossEntropyConfig,
   defaults: { parametrisation: 'sigmoid', dyInit: 'ones', lyInit: 'zeros', gamma: 0.3, tau: 1 },
   prepare: (config, counts) => {

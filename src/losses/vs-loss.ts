@@ -11,7 +11,7 @@
  * γ = 0 gives logit adjustment, τ = 0 gives CDT, γ = τ = 0 cross-entropy.
  *
  * Paper: Kini, Paraskevas, Oymak, Thrampoulidis, "Label-Imbalanced and Group-Sensitive Classification
- * under Overparameterization", NeurIPS 2021, eq. 3 (VS loss). Code and defaults γ = 0.3, τ = 1.0:
+ * under Overparameterization", NeurIPS 2021 (VS loss). Code and defaults γ = 0.3, τ = 1.0:
  * `orparask/VS-Loss: class_imbalance/losses.py` (`VSLoss`) and `class_imbalance/train.py` (argparse).
  * Deviation: the 1e-12 inside the log (the official `tau * np.log(cls_probs)` is −∞ for an empty
  * class); with n_j = 0, Δ_j = 0 (γ > 0), i.e. that class's logit is zeroed, as in the official code.
@@ -54,7 +54,7 @@ export const vsAdjustments = (counts: ClassCounts, gamma: number, tau: number): 
 export const vsLoss = defineLoss<VsLossConfig, VsAdjustments>({
   name: 'vs',
   summary: 'CE on (n_j/n_max)^γ · z_j + τ·log π_j (vector-scaling loss)',
-  source: 'Kini et al., NeurIPS 2021, eq. 3; orparask/VS-Loss class_imbalance/losses.py VSLoss, train.py (γ = 0.3, τ = 1)',
+  source: 'Kini et al., NeurIPS 2021; orparask/VS-Loss class_imbalance/losses.py VSLoss, train.py (γ = 0.3, τ = 1)',
   configCodec: VsLossConfig,
   defaults: { gamma: 0.3, tau: 1 },
   prepare: (config, counts) => {
