@@ -4,4 +4,34 @@ export type { LossSpec, LossInputs } from './loss-spec.js';
 export { reduceLoss } from './reduce.js';
 export type { Reduction } from './reduce.js';
 export { crossEntropy, crossEntropyPerExample, CrossEntropyConfig } from './cross-entropy.js';
+export { focal, focalPerExample, FocalConfig } from './focal.js';
+export type { FocalPrepared } from './focal.js';
+export { classBalanced, classBalancedWeights, ClassBalancedConfig } from './class-balanced.js';
+export type { ClassBalancedPrepared } from './class-balanced.js';
+export {
+  weightedCrossEntropy,
+  inverseFrequencyWeights,
+  perExampleClassWeights,
+  WeightedCrossEntropyConfig,
+  ClassWeightsChoice,
+} from './weighted-cross-entropy.js';
+export type { WeightedCrossEntropyPrepared } from './weighted-cross-entropy.js';
+export { ldam, ldamMargins, LdamConfig } from './ldam.js';
+export type { LdamPrepared } from './ldam.js';
+export { balancedSoftmax, BalancedSoftmaxConfig } from './balanced-softmax.js';
+export type { BalancedSoftmaxPrepared } from './balanced-softmax.js';
+export { logitAdjusted, logitAdjustments, offsetCrossEntropy, LogitAdjustedConfig } from './logit-adjusted.js';
+export type { LogitAdjustedPrepared } from './logit-adjusted.js';
+export { vsLoss, vsAdjustments, VsLossConfig } from './vs-loss.js';
+export type { VsAdjustments } from './vs-loss.js';
+export { cdt, cdtTemperatures, CdtConfig } from './cdt.js';
+export type { CdtPrepared } from './cdt.js';
+export { maximumMargin, maximumMarginBoundaries, MaximumMarginConfig } from './maximum-margin.js';
+export type { MaximumMarginPrepared } from './maximum-margin.js';
+export {
+  parametricCrossEntropy,
+  parametricCrossEntropyPerExample,
+  ParametricCrossEntropyConfig,
+} from './parametric-cross-entropy.js';
+export type { ParametricCrossEntropyPrepared, ParametricCrossEntropyParams } from './parametric-cross-entropy.js';
 export { losses } from './registry.js';

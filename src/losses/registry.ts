@@ -2,6 +2,28 @@
 import { createRegistry, type Registry } from '../core/registry.js';
 import type { LossSpec } from './loss-spec.js';
 import { crossEntropy } from './cross-entropy.js';
+import { focal } from './focal.js';
+import { classBalanced } from './class-balanced.js';
+import { weightedCrossEntropy } from './weighted-cross-entropy.js';
+import { ldam } from './ldam.js';
+import { balancedSoftmax } from './balanced-softmax.js';
+import { logitAdjusted } from './logit-adjusted.js';
+import { vsLoss } from './vs-loss.js';
+import { cdt } from './cdt.js';
+import { maximumMargin } from './maximum-margin.js';
+import { parametricCrossEntropy } from './parametric-cross-entropy.js';
 
 /** Every registered loss (each keeps its own config type; the registry erases it). */
-export const losses: Registry<LossSpec<any, any>> = createRegistry<LossSpec<any, any>>('loss', [crossEntropy]);
+export const losses: Registry<LossSpec<any, any>> = createRegistry<LossSpec<any, any>>('loss', [
+  crossEntropy,
+  focal,
+  classBalanced,
+  weightedCrossEntropy,
+  ldam,
+  balancedSoftmax,
+  logitAdjusted,
+  vsLoss,
+  cdt,
+  maximumMargin,
+  parametricCrossEntropy,
+]);
