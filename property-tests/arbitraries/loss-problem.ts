@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { logitsOfShape } from './logits.js';
 import { labelsArb } from './labels.js';
-import { classCountsArb } from './class-counts.js';
+import { countsForClassesArb } from './class-counts.js';
 
 /** Logits [N][C], labels [N], counts [C]. */
 export interface LossProblem {
@@ -30,6 +30,6 @@ export const lossProblemArb = (options: LossProblemOptions = {}): fc.Arbitrary<L
       fc.record({
         logits: logitsOfShape(rows, classes, options.bound),
         labels: labelsArb(rows, classes),
-        counts: classCountsArb(classes),
+        counts: countsForClassesArb(classes),
       }),
     );
