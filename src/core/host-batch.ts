@@ -24,6 +24,17 @@ export interface HostBatch {
   readonly shape: SampleShape;
   /** Optional per-sample loss weight (1 when absent). */
   readonly weight?: Float32Array;
+  /**
+   * Mixed targets (mixup, CutMix, CMO): sample i's target is λ_i·y_i + (1 − λ_i)·mix.y_i, and every
+   * loss is consumed as λ_i·L(y_i) + (1 − λ_i)·L(mix.y_i), the way the papers do.
+   */
+  readonly mix?: MixedTargets;
+}
+
+/** The second label of each sample of a mixed batch, and the weight λ ∈ [0, 1] of the first. */
+export interface MixedTargets {
+  readonly y: Int32Array;
+  readonly lambda: Float32Array;
 }
 
 /** Number of samples in a batch. */

@@ -2,7 +2,7 @@
 export { createRng, rngFromState, draw } from './rng.js';
 export type { Rng, Draws } from './rng.js';
 export { batchSize, sampleLength, batchTensorShape } from './host-batch.js';
-export type { HostBatch, SampleShape } from './host-batch.js';
+export type { HostBatch, SampleShape, MixedTargets } from './host-batch.js';
 export { UserError, isUserError, describeError } from './errors.js';
 export type { UserErrorKind } from './errors.js';
 export { countClasses, imbalanceRatio } from './class-counts.js';

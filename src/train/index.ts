@@ -1,5 +1,5 @@
 /** Training: the step, SGD-momentum, schedules and the training stream. */
-export { trainStep } from './step.js';
+export { trainStep, mixedPerExample } from './step.js';
 export type { StepResult, TrainState } from './step.js';
 export { createSgdMomentum } from './sgd-momentum.js';
 export type { SgdConfig, SgdMomentum } from './sgd-momentum.js';

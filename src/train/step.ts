@@ -35,6 +35,23 @@ export interface TrainState {
 }
 
 /**
+ * Per-example loss of a batch: L(y) for plain targets, λ·L(y) + (1 − λ)·L(y₂) for mixed ones.
+ */
+export const mixedPerExample = (
+  state: Pick<TrainState, 'loss' | 'prepared'>,
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  features: tf.Tensor2D,
+  batch: HostBatch,
+): tf.Tensor1D => {
+  const first = state.loss.perExample({ logits, labels, features }, state.prepared);
+  if (batch.mix === undefined) return first;
+  const second = state.loss.perExample({ logits, labels: tf.tensor1d(batch.mix.y, 'int32'), features }, state.prepared);
+  const lambda = tf.tensor1d(batch.mix.lambda);
+  return tf.add(tf.mul(first, lambda), tf.mul(second, tf.sub(1, lambda))) as tf.Tensor1D;
+};
+
+/**
  * Runs one step at learning rate `lr`.
  * @throws UserError (kind 'numeric') when the loss is NaN or ±Infinity; the weights are then left untouched.
  */
@@ -48,7 +65,7 @@ export const trainStep = (state: TrainState, batch: HostBatch, lr: number): Step
     const { value, grads } = tf.variableGrads(() => {
       const { logits, features } = state.model.forward(x, { training: true });
       logitsForAccuracy = tf.keep(logits);
-      const per = state.loss.perExample({ logits, labels, features }, state.prepared);
+      const per = mixedPerExample(state, logits, labels, features, batch);
       return reduceLoss(per, state.reduction, weights) as tf.Scalar;
     }, [...trainable.values()]);
     const lossValue = value.dataSync()[0]!;

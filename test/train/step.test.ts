@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { lastValueFrom, toArray } from 'rxjs';
 import { initBackend } from '../../src/backend/index.js';
-import { trainStep, type TrainState } from '../../src/train/step.js';
+import { mixedPerExample, trainStep, type TrainState } from '../../src/train/step.js';
 import { createSgdMomentum } from '../../src/train/sgd-momentum.js';
 import { fit } from '../../src/train/fit.js';
 import { createSmallCnn } from '../../src/models/small-cnn.js';
@@ -139,5 +139,29 @@ describe('fit', () => {
     const [a, b, c] = [await run(3), await run(3), await run(4)];
     expect([...a.weights]).toEqual([...b.weights]);
     expect([...a.weights]).not.toEqual([...c.weights]);
+  });
+});
+
+describe('mixed targets', () => {
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
+
+  it('are consumed as λ·L(y_a) + (1 − λ)·L(y_b) per example', () => {
+    const logits = [[2, 0, -1], [0.5, 0.5, 3]];
+    const batch: HostBatch = {
+      x: new Float32Array(2),
+      y: Int32Array.from([0, 2]),
+      index: Int32Array.from([0, 1]),
+      shape: { height: 1, width: 1, channels: 1 },
+      mix: { y: Int32Array.from([1, 0]), lambda: Float32Array.from([0.25, 1]) },
+    };
+    const ce = (row: number[], k: number) => Math.log(row.reduce((s, z) => s + Math.exp(z), 0)) - row[k]!;
+    const expected = [0.25 * ce(logits[0]!, 0) + 0.75 * ce(logits[0]!, 1), ce(logits[1]!, 2)];
+    const got = tf.tidy(() =>
+      mixedPerExample({ loss: crossEntropy, prepared: { labelSmoothing: 0 } }, tf.tensor2d(logits), tf.tensor1d(batch.y, 'int32'), tf.zeros([2, 1]), batch).dataSync().slice(),
+    );
+    expect(got[0]).toBeCloseTo(expected[0]!, 5);
+    expect(got[1]).toBeCloseTo(expected[1]!, 5);
   });
 });
