@@ -5,6 +5,10 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { initBackend, parseBackendName, BACKEND_NAMES, type BackendName } from '../backend/select-backend.js';
 import { DEFAULT_RUN_CONFIG, defaultMilestones, type RunConfig } from '../recipes/run-config.js';
+import { applyRecipe } from '../recipes/recipe.js';
+import { recipes } from '../recipes/registry.js';
+import { readConfigFile } from '../recipes/config-file.js';
+import * as E from 'fp-ts/lib/Either.js';
 import { metricsDocument, resumeTraining, runTraining } from '../recipes/run-training.js';
 import type { NonFinitePolicy } from '../train/fit.js';
 import { UserError } from '../core/errors.js';
@@ -21,6 +25,7 @@ interface TrainFlags {
   profile: 'exp' | 'step';
   epochs: number;
   batchSize: number;
+  maxStepsPerEpoch?: number;
   lr: number;
   seed: number;
   subsetSeed: number;
@@ -32,31 +37,43 @@ interface TrainFlags {
   json: boolean;
   progress: boolean;
   resume?: string;
+  recipe: string;
+  config?: string;
   checkpointEvery: number;
   onNan: NonFinitePolicy;
 }
 
 /** Flags that define a run; with --resume the run's own config.json defines it instead. */
-const CONFIG_FLAGS = ['dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'lr', 'seed', 'subsetSeed', 'sampler', 'model', 'out', 'dataDir'] as const;
+const CONFIG_FLAGS = ['recipe', 'config', 'dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'maxStepsPerEpoch', 'lr', 'seed', 'subsetSeed', 'sampler', 'model', 'out', 'dataDir'] as const;
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
-/** The resolved run config for parsed flags. */
-export const configFromFlags = (f: TrainFlags): RunConfig => ({
-  ...DEFAULT_RUN_CONFIG,
-  dataset: datasets.get(f.dataset).name,
-  ratio: f.ratio,
-  profile: f.profile,
-  subsetSeed: f.subsetSeed,
-  dataDir: f.dataDir ?? null,
-  model: f.model,
-  sampler: f.sampler,
-  epochs: f.epochs,
-  batchSize: f.batchSize,
-  lr: f.lr,
-  seed: f.seed,
-  milestones: defaultMilestones(f.epochs),
-  flip: f.dataset !== 'mnist-lt',
-});
+/** Flag key → run-config field, for flags given on the command line. */
+const flagOverrides = (f: TrainFlags, given: (key: keyof TrainFlags) => boolean): Partial<RunConfig> => {
+  const out: Partial<Record<keyof RunConfig, unknown>> = {};
+  const take = (key: keyof TrainFlags & keyof RunConfig) => {
+    if (given(key)) out[key] = f[key];
+  };
+  (['dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'lr', 'seed', 'subsetSeed', 'sampler', 'model'] as const).forEach(take);
+  if (given('dataDir')) out.dataDir = f.dataDir ?? null;
+  if (given('maxStepsPerEpoch')) out.maxStepsPerEpoch = f.maxStepsPerEpoch ?? null;
+  return out as Partial<RunConfig>;
+};
+
+/**
+ * The resolved run config: defaults, then the recipe, then the config file, then the flags given on
+ * the command line. Step-decay milestones follow the epochs unless a file sets them.
+ */
+export const resolveRunConfig = (f: TrainFlags, given: (key: keyof TrainFlags) => boolean): RunConfig => {
+  const recipe = recipes.get(f.recipe);
+  const file = f.config === undefined ? {} : E.getOrElseW((why: string): never => {
+    throw new UserError('bad-config', `${why}.`);
+  })(readConfigFile(f.config));
+  const rest = { ...file, ...flagOverrides(f, given) };
+  const epochs = rest.epochs ?? DEFAULT_RUN_CONFIG.epochs;
+  const config = applyRecipe({ ...DEFAULT_RUN_CONFIG, milestones: defaultMilestones(epochs) }, recipe, rest);
+  datasets.get(config.dataset);
+  return config;
+};
 
 const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
 
@@ -64,11 +81,14 @@ const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, '').re
 export const trainCommand = (): Command =>
   new Command('train')
     .description('train and evaluate a model on a long-tailed dataset')
+    .addOption(new Option('--recipe <name>', 'a paper\'s method by name (tailstream recipes lists them)').default('ce'))
+    .addOption(new Option('--config <file>', 'YAML or JSON file with run settings (overrides the recipe; flags override it)'))
     .addOption(new Option('--dataset <name>', 'mnist-lt (embedded) or fmnist-lt (Fashion-MNIST IDX files)').default(DEFAULT_RUN_CONFIG.dataset))
     .addOption(new Option('--ratio <rho>', 'imbalance ratio n_max/n_min (≥ 1)').argParser(parseNumber('--ratio', 1)).default(DEFAULT_RUN_CONFIG.ratio))
     .addOption(new Option('--profile <kind>', 'long-tail profile: exp or step').argParser(parseChoice('--profile', ['exp', 'step'] as const)).default('exp'))
     .addOption(new Option('--epochs <n>', 'training epochs (≥ 1)').argParser(parseInteger('--epochs', 1)).default(DEFAULT_RUN_CONFIG.epochs))
     .addOption(new Option('--batch-size <n>', 'batch size (≥ 1)').argParser(parseInteger('--batch-size', 1)).default(DEFAULT_RUN_CONFIG.batchSize))
+    .addOption(new Option('--max-steps-per-epoch <n>', 'end each epoch after n steps (a budget for quick looks)').argParser(parseInteger('--max-steps-per-epoch', 1)))
     .addOption(new Option('--lr <rate>', 'base learning rate (> 0)').argParser(parseNumber('--lr', 0, true)).default(DEFAULT_RUN_CONFIG.lr))
     .addOption(new Option('--seed <s>', 'run seed: weights, batch order, augmentation').argParser(parseInteger('--seed')).default(DEFAULT_RUN_CONFIG.seed))
     .addOption(new Option('--subset-seed <s>', 'seed of the long-tailed subset (fixed at 0 as in LDAM-DRW)').argParser(parseInteger('--subset-seed')).default(0))
@@ -89,7 +109,7 @@ export const trainCommand = (): Command =>
           throw new UserError('bad-argument', `--resume: the run's own config.json defines it; drop ${flagName(clash)}.`);
         }
       }
-      const config = configFromFlags(flags);
+      const config = resolveRunConfig(flags, (key) => command.getOptionValueSource(key) === 'cli');
       const out = flags.resume ?? flags.out ?? path.join('runs', `${config.dataset}-${timestamp()}`);
       const backend = await initBackend(flags.backend);
       process.stderr.write(`backend: ${backend.name} (tfjs '${backend.tfName}', ${backend.threads} thread${backend.threads === 1 ? '' : 's'})\n`);

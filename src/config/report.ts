@@ -17,20 +17,26 @@ const show = (v: unknown): string => {
   }
 };
 
-/** The dotted path of an io-ts error (`a.b.0.c`), from its context. */
+/** The dotted path of an io-ts error (`a.b.0.c`), from its context; union branch indices are left out. */
 export const errorPath = (e: t.ValidationError, root = ''): string => {
-  const keys = e.context.map((c) => c.key).filter((k) => k !== '');
+  const keys = e.context.filter((c, i) => c.key !== '' && !(i > 0 && e.context[i - 1]!.type instanceof t.UnionType)).map((c) => c.key);
   return [root, ...keys].filter((k) => k !== '').join('.');
 };
 
-/** One sentence for the first error (and how many more there were). */
+/**
+ * One sentence for the most specific error (and how many more there were). A value that fails every
+ * branch of a union reports the branch it got furthest into, e.g. `classWeights.beta` rather than
+ * "expected null" for `classWeights: null | {beta, fromEpoch}`.
+ */
 export const reportErrors = (errors: t.Errors, root = ''): string => {
-  const first = errors[0];
+  const first = [...errors].sort((a, b) => b.context.length - a.context.length)[0];
   if (first === undefined) return `${root || 'config'}: invalid value`;
   const path = errorPath(first, root) || 'config';
   const last = first.context[first.context.length - 1];
   const expected = first.message ?? `expected ${last?.type.name ?? 'a valid value'}`;
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+  // Other branches of the same union fail at a prefix of this path: they are not further problems.
+  const others = new Set(errors.map((e) => errorPath(e, root)).filter((p) => p !== path && !path.startsWith(`${p}.`))).size;
+  const more = others > 0 ? ` (and ${others} more problem${others > 1 ? 's' : ''})` : '';
   return `${path}: ${expected}, got ${show(first.value)}${more}`;
 };
 

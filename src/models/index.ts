@@ -7,3 +7,5 @@ export type { BatchNormState } from './batch-norm.js';
 export { createSmallCnn, smallCnn } from './small-cnn.js';
 export { createResNetCifar, resnet32, optionAShortcutFilter } from './resnet32.js';
 export { models } from './registry.js';
+export { cosineLogits } from './cosine-head.js';
+export type { HeadKind } from './cosine-head.js';

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Named } from '../core/registry.js';
 import type { Rng } from '../core/rng.js';
 import type { SampleShape } from '../core/host-batch.js';
+import type { HeadKind } from './cosine-head.js';
 
 /** Output of a forward pass. */
 export interface ForwardResult {
@@ -30,10 +31,12 @@ export interface Model {
   dispose(): void;
 }
 
-/** What a model needs to know about the data. */
+/** What a model needs to know about the data, and which classifier head to end with. */
 export interface ModelSpec {
   readonly shape: SampleShape;
   readonly numClasses: number;
+  /** 'linear' (with bias, the default) or 'cosine' (normalised, no bias, for margin losses). */
+  readonly head?: HeadKind;
 }
 
 /** A model constructor the CLI can name. Weights are initialised from `rng` (same seed, same weights). */

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../core/rng.js';
 import { heNormal, constantVariable } from './init.js';
+import { cosineLogits } from './cosine-head.js';
 import { batchNormInference, batchNormTraining, type BatchNormState } from './batch-norm.js';
 import { disposeVariables, type Model, type ModelEntry, type ModelSpec } from './model.js';
 
@@ -56,7 +57,7 @@ export const createResNetCifar = (spec: ModelSpec, rng: Rng, blocksPerStage = BL
   });
   const last = WIDTHS[2];
   trainable.set('fc/kernel', heNormal(rng.derive('fc'), [last, spec.numClasses], last, 'fc/kernel'));
-  trainable.set('fc/bias', constantVariable([spec.numClasses], 0, 'fc/bias'));
+  if (spec.head !== 'cosine') trainable.set('fc/bias', constantVariable([spec.numClasses], 0, 'fc/bias'));
   const shortcuts = new Map<string, tf.Tensor4D>();
   for (const b of blocks) if (b.stride !== 1 || b.cin !== b.cout) shortcuts.set(b.name, tf.keep(optionAShortcutFilter(b.cin, b.cout)));
 
@@ -84,7 +85,10 @@ export const createResNetCifar = (spec: ModelSpec, rng: Rng, blocksPerStage = BL
           h = tf.relu(tf.add<tf.Tensor4D>(res, skip));
         }
         const features = tf.mean(h, [1, 2]) as tf.Tensor2D;
-        const logits = tf.add(tf.matMul(features, p('fc/kernel') as tf.Tensor2D), p('fc/bias')) as tf.Tensor2D;
+        const logits =
+          spec.head === 'cosine'
+            ? cosineLogits(features, p('fc/kernel') as tf.Tensor2D)
+            : (tf.add(tf.matMul(features, p('fc/kernel') as tf.Tensor2D), p('fc/bias')) as tf.Tensor2D);
         return { logits, features };
       }),
     dispose: () => {

@@ -1,10 +1,12 @@
 /**
- * A small CNN for 28×28 images: conv3×3(32)–ReLU–maxpool2 → conv3×3(64)–ReLU–maxpool2 → dense(128)–ReLU → dense(C).
+ * A small CNN for 28×28 images: conv3×3(32)–ReLU–maxpool2 → conv3×3(64)–ReLU–maxpool2 → dense(128)–ReLU → dense(C)
+ * (or a cosine head over the 128 features).
  * The PyTorch peer in ../../shared/REFERENCE.md is the same network ("MNIST CNN").
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../core/rng.js';
 import { heNormal, constantVariable } from './init.js';
+import { cosineLogits } from './cosine-head.js';
 import { disposeVariables, type Model, type ModelEntry, type ModelSpec } from './model.js';
 
 /** Builds the small CNN for `spec` with weights drawn from `rng`. */
@@ -21,8 +23,8 @@ export const createSmallCnn = (spec: ModelSpec, rng: Rng): Model => {
     ['fc1/kernel', heNormal(rng.derive('fc1'), [flat, 128], flat, 'fc1/kernel')],
     ['fc1/bias', constantVariable([128], 0, 'fc1/bias')],
     ['fc2/kernel', heNormal(rng.derive('fc2'), [128, spec.numClasses], 128, 'fc2/kernel')],
-    ['fc2/bias', constantVariable([spec.numClasses], 0, 'fc2/bias')],
   ]);
+  if (spec.head !== 'cosine') trainable.set('fc2/bias', constantVariable([spec.numClasses], 0, 'fc2/bias'));
   const p = (k: string): tf.Variable => trainable.get(k)!;
   const variables = { trainable, state: new Map<string, tf.Variable>() };
   return {
@@ -36,7 +38,10 @@ export const createSmallCnn = (spec: ModelSpec, rng: Rng): Model => {
         h = tf.maxPool(h, 2, 2, 'valid');
         const flatH = tf.reshape(h, [x.shape[0], flat]);
         const features = tf.relu(tf.add(tf.matMul(flatH, p('fc1/kernel') as tf.Tensor2D), p('fc1/bias'))) as tf.Tensor2D;
-        const logits = tf.add(tf.matMul(features, p('fc2/kernel') as tf.Tensor2D), p('fc2/bias')) as tf.Tensor2D;
+        const logits =
+          spec.head === 'cosine'
+            ? cosineLogits(features, p('fc2/kernel') as tf.Tensor2D)
+            : (tf.add(tf.matMul(features, p('fc2/kernel') as tf.Tensor2D), p('fc2/bias')) as tf.Tensor2D);
         return { logits, features };
       }),
     dispose: () => disposeVariables(variables),

@@ -6,3 +6,17 @@ export { createRunFolder, openRunFolder, readRunStatus, writeFileAtomic } from '
 export { acquireRunLock } from './run-lock.js';
 export type { RunLock } from './run-lock.js';
 export type { RunFolder, RunStatus } from './run-folder.js';
+export { defineRecipe, applyRecipe, drwEpoch } from './recipe.js';
+export type { Recipe } from './recipe.js';
+export { recipes } from './registry.js';
+export { ceRecipe } from './ce.js';
+export { focalRecipe } from './focal.js';
+export { cbFocalRecipe } from './cb-focal.js';
+export { ldamDrwRecipe } from './ldam-drw.js';
+export { mmRecipe } from './mm.js';
+export { balancedSoftmaxRecipe } from './balanced-softmax.js';
+export { logitAdjustRecipe } from './logit-adjust.js';
+export { cdtRecipe } from './cdt.js';
+export { vsRecipe } from './vs.js';
+export { cbResamplingRecipe } from './cb-resampling.js';
+export { readConfigFile, decodeConfigDocument } from './config-file.js';

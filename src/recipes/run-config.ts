@@ -8,18 +8,26 @@ const Milestone = t.type({ epoch: NonNegativeInt, factor: Positive });
 
 /** io-ts codec of a run's configuration. */
 export const RunConfig = t.type({
+  /** The recipe the run started from (informational: the other fields say what it set). */
+  recipe: t.string,
   dataset: t.string,
   ratio: AtLeastOne,
   profile: t.keyof({ exp: null, step: null }),
   subsetSeed: Integer,
   dataDir: t.union([t.string, t.null]),
   model: t.string,
+  /** Classifier head: 'linear' (with bias) or 'cosine' (normalised, for margin losses). */
+  head: t.keyof({ linear: null, cosine: null }),
   loss: t.string,
   lossConfig: t.UnknownRecord,
   reduction: t.keyof({ mean: null, 'weighted-mean': null, sum: null }),
+  /** Effective-number class weights (β) from a 0-based epoch on (DRW), or null for none. */
+  classWeights: t.union([t.null, t.type({ beta: Probability, fromEpoch: NonNegativeInt })]),
   sampler: t.string,
   epochs: PositiveInt,
   batchSize: PositiveInt,
+  /** At most this many steps per epoch (a budget for quick looks and smoke tests), or null for whole epochs. */
+  maxStepsPerEpoch: t.union([t.null, PositiveInt]),
   lr: Positive,
   momentum: Probability,
   weightDecay: NonNegative,
@@ -38,28 +46,32 @@ export type RunConfig = t.TypeOf<typeof RunConfig>;
 /**
  * The main job's defaults: a small CNN with plain cross-entropy on MNIST-LT (ρ = 100), SGD-momentum
  * 0.9 with weight decay 5e-4, linear warm-up over 2 epochs then step decay (×0.1, ×0.01) at 80%/90% of the epochs (LDAM-DRW's shape),
- * crop with 2-pixel padding, no flip (digits).
+ * crop with 2-pixel padding, and a horizontal flip wherever the dataset allows it (not for digits).
  */
 export const DEFAULT_RUN_CONFIG: RunConfig = {
+  recipe: 'ce',
   dataset: 'mnist-lt',
   ratio: 100,
   profile: 'exp',
   subsetSeed: 0,
   dataDir: null,
   model: 'small-cnn',
+  head: 'linear',
   loss: 'ce',
   lossConfig: {},
   reduction: 'mean',
+  classWeights: null,
   sampler: 'instance',
   epochs: 12,
   batchSize: 64,
+  maxStepsPerEpoch: null,
   lr: 0.02,
   momentum: 0.9,
   weightDecay: 5e-4,
   warmupEpochs: 2,
   milestones: [],
   cropPadding: 2,
-  flip: false,
+  flip: true,
   seed: 0,
   prefetch: 2,
   evalBatchSize: 500,

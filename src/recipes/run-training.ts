@@ -19,6 +19,7 @@ import { warmupStepDecay } from '../train/learning-rate.js';
 import { fit, START_CURSOR, type FitCursor, type FitEvent, type NonFinitePolicy } from '../train/fit.js';
 import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../train/checkpoint.js';
 import { predict } from '../train/predict.js';
+import { deferredReweighting } from '../train/class-weight-schedule.js';
 import { randomCropFlip } from '../transforms/random-crop-flip.js';
 import type { BatchTransform } from '../transforms/batch-transform.js';
 import { evaluate, type EvaluationReport } from '../eval/evaluate.js';
@@ -162,7 +163,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     if (E.isLeft(loaded)) throw new UserError('bad-file', `${config.dataset}: ${loaded.left}.`);
     const dataset = loaded.right;
     const rng = createRng(config.seed);
-    const m = modelEntry.create({ shape: dataset.shape, numClasses: dataset.numClasses }, rng.derive('model'));
+    const m = modelEntry.create({ shape: dataset.shape, numClasses: dataset.numClasses, head: config.head }, rng.derive('model'));
     model = m;
     const opt = createSgdMomentum(m.variables.trainable, { momentum: config.momentum, weightDecay: config.weightDecay });
     optimizer = opt;
@@ -219,6 +220,8 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
         rng: rng.derive('train'),
         prefetch: config.prefetch,
         from,
+        ...(config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {}),
+        ...(config.classWeights !== null ? { classWeights: deferredReweighting(dataset.trainCounts, config.classWeights) } : {}),
         ...(options.onNonFinite !== undefined ? { onNonFinite: options.onNonFinite } : {}),
       }).pipe(
         tap((event) => {

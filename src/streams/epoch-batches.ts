@@ -24,6 +24,8 @@ export interface EpochBatchesOptions {
   readonly dropLast?: boolean;
   /** Skip the epoch's first batches (resuming mid-epoch): the order is drawn as usual, then batches start here. */
   readonly startBatch?: number;
+  /** End the epoch after this many batches (a budget for smoke tests and quick looks); all when absent. */
+  readonly maxBatches?: number;
 }
 
 /** Number of batches `epochBatches` yields for `n` samples. */
@@ -46,7 +48,7 @@ export const epochBatches = (subset: Subset, options: EpochBatchesOptions): Pull
       { labels, counts, epoch: options.epoch, epochs: options.epochs },
       options.rng.derive('sampler'),
     );
-    const total = batchesPerEpoch(order.length, options.batchSize, options.dropLast);
+    const total = Math.min(batchesPerEpoch(order.length, options.batchSize, options.dropLast), options.maxBatches ?? Infinity);
     for (let b = options.startBatch ?? 0; b < total; b++) {
       const positions = order.subarray(b * options.batchSize, Math.min(order.length, (b + 1) * options.batchSize));
       yield gatherBatch(subset, positions, options.normalization);

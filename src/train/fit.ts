@@ -16,6 +16,7 @@ import { batchesPerEpoch, epochBatches } from '../streams/epoch-batches.js';
 import { pullThrough } from '../streams/pull-source.js';
 import { liftTransform, type BatchTransform } from '../transforms/batch-transform.js';
 import { trainStep, type StepResult, type TrainState } from './step.js';
+import { applyClassWeights, type ClassWeightSchedule } from './class-weight-schedule.js';
 
 /** Running totals of an epoch (enough to resume one mid-epoch with the same epoch summary). */
 export interface EpochTotals {
@@ -86,6 +87,10 @@ export interface FitOptions {
   readonly from?: FitCursor;
   /** Default 'stop': the run fails with the epoch, step and loss named. */
   readonly onNonFinite?: NonFinitePolicy;
+  /** Per-class loss weights by epoch (e.g. deferred re-weighting); uniform when absent or undefined. */
+  readonly classWeights?: ClassWeightSchedule;
+  /** At most this many steps per epoch (a budget); the whole epoch when absent. */
+  readonly maxStepsPerEpoch?: number;
 }
 
 /** A step result marking a batch skipped for a non-finite loss. */
@@ -132,11 +137,14 @@ export const fitEpoch = (options: FitOptions, cursor: FitCursor): Observable<Fit
       rng: rng.derive('batches'),
       normalization: options.dataset,
       startBatch: cursor.step,
+      ...(options.maxStepsPerEpoch !== undefined ? { maxBatches: options.maxStepsPerEpoch } : {}),
     });
-    const stepsInEpoch = batchesPerEpoch(options.dataset.train.indices.length, options.batchSize);
+    const stepsInEpoch = Math.min(batchesPerEpoch(options.dataset.train.indices.length, options.batchSize), options.maxStepsPerEpoch ?? Infinity);
     const transforms = options.transforms.map((t) => liftTransform(t.transform, rng.derive('transform', t.name), cursor.step));
+    const weights = options.classWeights?.(epoch);
     const process = pipe(
       (s: Observable<HostBatch>) => transforms.reduce((acc, op) => acc.pipe(op), s),
+      (s: Observable<HostBatch>) => (weights === undefined ? s : s.pipe(map((b) => applyClassWeights(b, weights)))),
       stepOperator(options.state, lr, options.onNonFinite),
     );
     let step = cursor.step;

@@ -11,3 +11,5 @@ export { predict } from './predict.js';
 export type { Predictions } from './predict.js';
 export { encodeCheckpoint, decodeCheckpoint, captureCheckpoint, restoreCheckpoint } from './checkpoint.js';
 export type { Checkpoint, HostTensor } from './checkpoint.js';
+export { deferredReweighting, applyClassWeights } from './class-weight-schedule.js';
+export type { ClassWeightSchedule } from './class-weight-schedule.js';

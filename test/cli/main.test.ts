@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -63,6 +63,50 @@ describe('tailstream train: bad input is one sentence and exit code 2', () => {
     const r = await cli('train', '--out', path.join(dir, 'taken'), '--epochs', '1', '--no-progress', '--backend', 'cpu');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`--out: ${path.join(dir, 'taken')} already holds a run (status: running); choose another folder.`);
+  });
+
+  it('applies a recipe, then a config file, then flags, and records the resolved config', async () => {
+    const file = path.join(dir, 'run.yaml');
+    writeFileSync(file, 'epochs: 2\nlossConfig: { maxMargin: 0.4, scale: 30 }\nmaxStepsPerEpoch: 2\n');
+    const out = path.join(dir, 'ldam');
+    const r = await cli('train', '--recipe', 'ldam-drw', '--config', file, '--batch-size', '16', '--out', out, '--no-progress', '--backend', 'wasm', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({
+      recipe: 'ldam-drw',
+      loss: 'ldam',
+      head: 'cosine',
+      epochs: 2,
+      batchSize: 16,
+      maxStepsPerEpoch: 2,
+      lossConfig: { maxMargin: 0.4, scale: 30 },
+      classWeights: { beta: 0.9999, fromEpoch: 1 },
+      reduction: 'weighted-mean',
+    });
+    const metrics = JSON.parse(r.stdout);
+    expect(metrics.perClass).toHaveLength(10);
+    expect(typeof metrics.balancedAccuracy).toBe('number');
+  });
+
+  it('names an unknown recipe and a bad config file in one sentence', async () => {
+    expect((await cli('train', '--recipe', 'ldam')).stderr).toBe(
+      "tailstream: Unknown recipe 'ldam'; known: ce, focal, cb-focal, ldam-drw, mm, balanced-softmax, logit-adjust, cdt, vs, cb-resampling. Did you mean 'ldam-drw'?\n",
+    );
+    const file = path.join(dir, 'bad.yaml');
+    writeFileSync(file, 'ratio: 0.5\n');
+    const r = await cli('train', '--config', file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`tailstream: ${file}: ratio: expected a number ≥ 1, got 0.5.\n`);
+  });
+
+  it('lists the recipes with paper and settings', async () => {
+    const r = await cli('recipes');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('ldam-drw\n  LDAM loss');
+    expect(r.stdout).toContain('paper: Cao, Wei, Gaidon, Arechiga, Ma');
+    expect(r.stdout).toContain('classWeights={"beta":0.9999,"fromEpoch":9}');
+    const json = JSON.parse((await cli('recipes', '--json')).stdout);
+    expect(json.map((x: { name: string }) => x.name)).toContain('cb-focal');
   });
 
   it('prints help and exits 0', async () => {

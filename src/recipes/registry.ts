@@ -1,0 +1,27 @@
+/** The recipes tailstream can run by name (`tailstream recipes` lists them). */
+import { createRegistry, type Registry } from '../core/registry.js';
+import type { Recipe } from './recipe.js';
+import { ceRecipe } from './ce.js';
+import { focalRecipe } from './focal.js';
+import { cbFocalRecipe } from './cb-focal.js';
+import { ldamDrwRecipe } from './ldam-drw.js';
+import { mmRecipe } from './mm.js';
+import { balancedSoftmaxRecipe } from './balanced-softmax.js';
+import { logitAdjustRecipe } from './logit-adjust.js';
+import { cdtRecipe } from './cdt.js';
+import { vsRecipe } from './vs.js';
+import { cbResamplingRecipe } from './cb-resampling.js';
+
+/** Every registered recipe. */
+export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
+  ceRecipe,
+  focalRecipe,
+  cbFocalRecipe,
+  ldamDrwRecipe,
+  mmRecipe,
+  balancedSoftmaxRecipe,
+  logitAdjustRecipe,
+  cdtRecipe,
+  vsRecipe,
+  cbResamplingRecipe,
+]);
