@@ -83,7 +83,7 @@ export const trainCommand = (): Command =>
     .description('train and evaluate a model on a long-tailed dataset')
     .addOption(new Option('--recipe <name>', 'a paper\'s method by name (tailstream recipes lists them)').default('ce'))
     .addOption(new Option('--config <file>', 'YAML or JSON file with run settings (overrides the recipe; flags override it)'))
-    .addOption(new Option('--dataset <name>', 'mnist-lt (embedded) or fmnist-lt (Fashion-MNIST IDX files)').default(DEFAULT_RUN_CONFIG.dataset))
+    .addOption(new Option('--dataset <name>', `${datasets.list().map((d) => d.name).join(', ')} (mnist-lt is embedded; the others read --data-dir)`).default(DEFAULT_RUN_CONFIG.dataset))
     .addOption(new Option('--ratio <rho>', 'imbalance ratio n_max/n_min (≥ 1)').argParser(parseNumber('--ratio', 1)).default(DEFAULT_RUN_CONFIG.ratio))
     .addOption(new Option('--profile <kind>', 'long-tail profile: exp or step').argParser(parseChoice('--profile', ['exp', 'step'] as const)).default('exp'))
     .addOption(new Option('--epochs <n>', 'training epochs (≥ 1)').argParser(parseInteger('--epochs', 1)).default(DEFAULT_RUN_CONFIG.epochs))

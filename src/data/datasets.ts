@@ -13,6 +13,7 @@ import type { SampleShape } from '../core/host-batch.js';
 import { subsetLabels, type LabeledImages, type Subset } from './labeled-images.js';
 import { loadMnistDigits } from './mnist-digits.js';
 import { DEBIAN_FASHION_MNIST_DIR, loadFashionMnist } from './fashion-mnist.js';
+import { loadCifar, type CifarVariant } from './cifar-binary.js';
 import { indicesByClass, longTailCounts, selectPerClass, type LongTailProfile } from './long-tail.js';
 
 /** How to build a long-tailed dataset. */
@@ -136,6 +137,17 @@ export const longTailFromTrainTest = (
 
 let mnistCache: LabeledImages | undefined;
 
+const cifarEntry = (variant: CifarVariant, folder: string): DatasetEntry => ({
+  name: `${variant}-lt`,
+  summary: `${variant === 'cifar10' ? 'CIFAR-10' : 'CIFAR-100'}-LT from a local copy of the binary version (--data-dir: the ${folder} folder), as LDAM-DRW builds it; the official balanced test split`,
+  load: (options) => {
+    if (options.dataDir === undefined) return E.left(`needs --data-dir pointing at your ${folder} folder (CIFAR is not downloaded)`);
+    return E.map(({ train, test }: { train: LabeledImages; test: LabeledImages }) =>
+      longTailFromTrainTest(`${variant}-lt`, train, test, options, true),
+    )(loadCifar(options.dataDir, variant));
+  },
+});
+
 /** The datasets tailstream can build by name. */
 export const datasets: Registry<DatasetEntry> = createRegistry<DatasetEntry>('dataset', [
   {
@@ -154,4 +166,6 @@ export const datasets: Registry<DatasetEntry> = createRegistry<DatasetEntry>('da
         longTailFromTrainTest('fmnist-lt', train, test, options, true),
       )(loadFashionMnist(options.dataDir ?? DEBIAN_FASHION_MNIST_DIR)),
   },
+  cifarEntry('cifar10', 'cifar-10-batches-bin'),
+  cifarEntry('cifar100', 'cifar-100-binary'),
 ]);

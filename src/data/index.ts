@@ -32,3 +32,5 @@ export { splitWebDatasetName, imageRecordFromSample } from './webdataset.js';
 export type { WebDatasetSample, WebDatasetFields } from './webdataset.js';
 export { checkLabel, imageRecordFromExample } from './image-record.js';
 export type { ImageRecord, ExampleKeys } from './image-record.js';
+export { decodeCifarBatch, encodeCifarBatch, loadCifar, CIFAR10_CLASSES } from './cifar-binary.js';
+export type { CifarVariant } from './cifar-binary.js';
