@@ -7,3 +7,25 @@ export type { ShotThresholds, ShotGroup, ShotGroupResult } from './shot-groups.j
 export { evaluate } from './evaluate.js';
 export type { EvaluationReport } from './evaluate.js';
 export { formatReport, formatPercent } from './format-report.js';
+export {
+  columnNorms,
+  linearLogits,
+  argmaxRows,
+  softmaxRows,
+  balancedAccuracyOf,
+  tauNormalizeKernel,
+  tauNormalizedLogits,
+  selectTau,
+  TAU_GRID,
+  posthocAdjustments,
+  posthocAdjustLogits,
+  posthocAdjustProbabilities,
+  fitMarc,
+  marcLogits,
+  marcLossAndGradient,
+  marcLearningRate,
+  grwClassWeights,
+  identityMarc,
+  MARC_DEFAULTS,
+} from './calibration/index.js';
+export type { TauSelection, MarcParameters, MarcOptions, MarcFit, MarcLossAndGradient } from './calibration/index.js';
