@@ -13,3 +13,16 @@ export { encodeCheckpoint, decodeCheckpoint, captureCheckpoint, restoreCheckpoin
 export type { Checkpoint, HostTensor } from './checkpoint.js';
 export { deferredReweighting, applyClassWeights } from './class-weight-schedule.js';
 export type { ClassWeightSchedule } from './class-weight-schedule.js';
+export {
+  cumulativeLearningAlpha,
+  bbnDivisorEpoch,
+  warmupCosineDecay,
+  bbnLearningRate,
+  bbnLearningRateFor,
+  deferredResampling,
+  samplerAt,
+  samRhoSchedule,
+  steppedRho,
+  linearRamp,
+} from './schedules/index.js';
+export type { WarmupCosine, BbnLearningRate, DeferredResamplingConfig, RhoSchedule, LinearRamp } from './schedules/index.js';
