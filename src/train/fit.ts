@@ -68,6 +68,12 @@ export type FitEvent = StepEvent | EpochEvent;
 /** What to do when a batch's loss is NaN or ±Infinity. */
 export type NonFinitePolicy = 'stop' | 'skip-batch';
 
+/**
+ * How one batch is trained at the epoch's learning rate (the default is `trainStep(state, batch, lr)`);
+ * e.g. `samStepFunction` for SAM with a ρ schedule.
+ */
+export type StepFunction = (state: TrainState, batch: HostBatch, lr: number, epoch: number) => StepResult;
+
 /** What `fit` needs. */
 export interface FitOptions {
   readonly dataset: LongTailDataset;
@@ -91,6 +97,8 @@ export interface FitOptions {
   readonly classWeights?: ClassWeightSchedule;
   /** At most this many steps per epoch (a budget); the whole epoch when absent. */
   readonly maxStepsPerEpoch?: number;
+  /** The step to run on each batch; `trainStep` when absent. */
+  readonly step?: StepFunction;
 }
 
 /** A step result marking a batch skipped for a non-finite loss. */
@@ -100,7 +108,12 @@ const skippedResult = (size: number): StepResult => ({ loss: Number.NaN, size, c
  * The step as an RxJS operator. It yields to the event loop before each step, so progress bars
  * redraw and signals are handled during long runs.
  */
-export const stepOperator = (state: TrainState, lr: number, onNonFinite: NonFinitePolicy = 'stop'): OperatorFunction<HostBatch, StepResult> =>
+export const stepOperator = (
+  state: TrainState,
+  lr: number,
+  onNonFinite: NonFinitePolicy = 'stop',
+  run: (batch: HostBatch) => StepResult = (batch) => trainStep(state, batch, lr),
+): OperatorFunction<HostBatch, StepResult> =>
   concatMap(
     (batch) =>
       new Observable<StepResult>((subscriber) => {
@@ -108,7 +121,7 @@ export const stepOperator = (state: TrainState, lr: number, onNonFinite: NonFini
         const pending = setImmediate(() => {
           let result: StepResult;
           try {
-            result = trainStep(state, batch, lr);
+            result = run(batch);
           } catch (e) {
             if (onNonFinite === 'skip-batch' && e instanceof UserError && e.kind === 'numeric') result = skippedResult(batch.y.length);
             else {
@@ -145,7 +158,7 @@ export const fitEpoch = (options: FitOptions, cursor: FitCursor): Observable<Fit
     const process = pipe(
       (s: Observable<HostBatch>) => transforms.reduce((acc, op) => acc.pipe(op), s),
       (s: Observable<HostBatch>) => (weights === undefined ? s : s.pipe(map((b) => applyClassWeights(b, weights)))),
-      stepOperator(options.state, lr, options.onNonFinite),
+      stepOperator(options.state, lr, options.onNonFinite, options.step === undefined ? undefined : (b) => options.step!(options.state, b, lr, epoch)),
     );
     let step = cursor.step;
     let totals = cursor.totals;

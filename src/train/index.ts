@@ -1,12 +1,14 @@
 /** Training: the step, SGD-momentum, schedules and the training stream. */
-export { trainStep, mixedPerExample } from './step.js';
-export type { StepResult, TrainState } from './step.js';
+export { trainStep, mixedPerExample, reduceStepLoss } from './step.js';
+export type { StepResult, TrainState, LossReducer } from './step.js';
 export { createSgdMomentum } from './sgd-momentum.js';
 export type { SgdConfig, SgdMomentum } from './sgd-momentum.js';
 export { warmupStepDecay, ldamSchedule } from './learning-rate.js';
 export type { WarmupStepDecay, Milestone } from './learning-rate.js';
 export { fit, fitEpoch, stepOperator, START_CURSOR } from './fit.js';
-export type { FitEvent, FitOptions, StepEvent, EpochEvent, EpochTotals, FitCursor, NonFinitePolicy } from './fit.js';
+export type { FitEvent, FitOptions, StepEvent, EpochEvent, EpochTotals, FitCursor, NonFinitePolicy, StepFunction } from './fit.js';
+export { samStep, samStepFunction } from './sam.js';
+export type { SamOptions } from './sam.js';
 export { predict } from './predict.js';
 export type { Predictions } from './predict.js';
 export { encodeCheckpoint, decodeCheckpoint, captureCheckpoint, restoreCheckpoint } from './checkpoint.js';

@@ -24,6 +24,12 @@ export interface StepResult {
   readonly skipped?: boolean;
 }
 
+/**
+ * Turns a batch's per-example losses ([N]) and optional per-example weights ([N]) into the optimised
+ * scalar, inside the step's gradient scope (e.g. ABSGD's attention weights, `createAbsgd`).
+ */
+export type LossReducer = (perExample: tf.Tensor1D, weights: tf.Tensor1D | undefined) => tf.Scalar;
+
 /** Everything a step needs besides the batch. */
 export interface TrainState {
   readonly model: Model;
@@ -32,7 +38,13 @@ export interface TrainState {
   readonly prepared: unknown;
   readonly reduction: Reduction;
   readonly optimizer: SgdMomentum;
+  /** Replaces `reduceLoss(perExample, reduction, weights)` when given. */
+  readonly reducer?: LossReducer;
 }
+
+/** The optimised scalar of a batch: `state.reducer` when given, else the shared `reduceLoss` with `state.reduction`. */
+export const reduceStepLoss = (state: Pick<TrainState, 'reduction' | 'reducer'>, perExample: tf.Tensor1D, weights: tf.Tensor1D | undefined): tf.Scalar =>
+  state.reducer !== undefined ? state.reducer(perExample, weights) : (reduceLoss(perExample, state.reduction, weights) as tf.Scalar);
 
 /**
  * Per-example loss of a batch: L(y) for plain targets, λ·L(y) + (1 − λ)·L(y₂) for mixed ones.
@@ -66,7 +78,7 @@ export const trainStep = (state: TrainState, batch: HostBatch, lr: number): Step
       const { logits, features } = state.model.forward(x, { training: true });
       logitsForAccuracy = tf.keep(logits);
       const per = mixedPerExample(state, logits, labels, features, batch);
-      return reduceLoss(per, state.reduction, weights) as tf.Scalar;
+      return reduceStepLoss(state, per, weights);
     }, [...trainable.values()]);
     const lossValue = value.dataSync()[0]!;
     if (!Number.isFinite(lossValue)) {
