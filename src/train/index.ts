@@ -28,3 +28,5 @@ export {
   linearRamp,
 } from './schedules/index.js';
 export type { WarmupCosine, BbnLearningRate, DeferredResamplingConfig, RhoSchedule, LinearRamp } from './schedules/index.js';
+export { absgdReduce, createAbsgd, absgdStepFunction, twoStageLambda, ABSGD_DEFAULTS, ABSGD_START, ABSGD_OFF_LAMBDA } from './absgd.js';
+export type { Absgd, AbsgdConfig, AbsgdState, AbsgdWeighting, AbsgdReduction } from './absgd.js';
