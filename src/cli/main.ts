@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { describeError, isUserError } from '../core/errors.js';
+import { reportCommand } from './report-command.js';
 import { trainCommand } from './train-command.js';
 
 /** Runs the CLI on `argv` (process.argv shape) and resolves to the exit code. */
@@ -13,7 +14,8 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     .description('deep learning on class-imbalanced and long-tailed data')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .addCommand(trainCommand().exitOverride());
+    .addCommand(trainCommand().exitOverride())
+    .addCommand(reportCommand().exitOverride());
   try {
     await program.parseAsync([...argv]);
     return 0;
