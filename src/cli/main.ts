@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { describeError, isUserError } from '../core/errors.js';
+import { reportCommand } from './report-command.js';
 import { trainCommand } from './train-command.js';
 import { recipesCommand } from './recipes-command.js';
 
@@ -15,7 +16,8 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .addCommand(trainCommand().exitOverride())
-    .addCommand(recipesCommand().exitOverride());
+    .addCommand(recipesCommand().exitOverride())
+    .addCommand(reportCommand().exitOverride());
   try {
     await program.parseAsync([...argv]);
     return 0;

@@ -7,7 +7,7 @@ import { describeThresholds } from './shot-groups.js';
 /** A percentage with one decimal, or "n/a" for a missing value (an empty group is not 0%). */
 export const formatPercent = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
 
-/** Multi-line text: overall, balanced, many/medium/few with thresholds, and a per-class table. */
+/** Multi-line text: overall, balanced, many/medium/few with thresholds, macro-F1/precision, top-5 and ECE when known, and a per-class table. */
 export const formatReport = (r: EvaluationReport): string => {
   const g = r.shotGroups;
   const lines = [
@@ -17,6 +17,10 @@ export const formatReport = (r: EvaluationReport): string => {
     `medium-shot        ${formatPercent(g.medium.accuracy)}  (${g.medium.classes.length} classes)`,
     `few-shot           ${formatPercent(g.few.accuracy)}  (${g.few.classes.length} classes)`,
     `groups: ${describeThresholds(r.thresholds)}`,
+    `macro-F1           ${formatPercent(r.macroF1)}`,
+    `macro precision    ${formatPercent(r.macroPrecision)}  (a class never predicted counts as 0)`,
+    ...(r.top5 === null ? [] : [`top-5 accuracy     ${formatPercent(r.top5)}`]),
+    ...(r.ece === null ? [] : [`ECE                ${formatPercent(r.ece)}  (${r.reliability?.length ?? 0} equal-width bins)`]),
     '',
     'class            train   test  accuracy',
   ];

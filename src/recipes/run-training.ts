@@ -81,6 +81,11 @@ export const metricsDocument = (config: RunConfig, dataset: Pick<LongTailDataset
   epochs: config.epochs,
   overallAccuracy: report.overallAccuracy,
   balancedAccuracy: report.balancedAccuracy,
+  macroF1: report.macroF1,
+  macroPrecision: report.macroPrecision,
+  top5: report.top5,
+  ece: report.ece,
+  reliability: report.reliability,
   shotGroups: report.shotGroups,
   shotThresholds: report.thresholds,
   perClass: report.perClass,
@@ -199,7 +204,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     const state = { model: m, loss, prepared: loss.prepare(lossConfig, dataset.trainCounts), reduction: config.reduction, optimizer: opt };
     const evaluateNow = () => {
       const p = predict(m, dataset.test, dataset, config.evalBatchSize);
-      return evaluate(p.labels, p.predicted, dataset.trainCounts, dataset.classNames, config.shotThresholds);
+      return evaluate(p.labels, p.predicted, dataset.trainCounts, dataset.classNames, config.shotThresholds, p.probabilities);
     };
     const saveCheckpoint = (cursor: FitCursor) => {
       folder?.writeBinary(CHECKPOINT_FILE, encodeCheckpoint(captureCheckpoint(m, opt, cursor, history)));

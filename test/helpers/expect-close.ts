@@ -1,7 +1,7 @@
-/** Array closeness with an explicit absolute tolerance, reporting the worst index. */
+/** Element-wise |actual − expected| ≤ tolerance (1e-12 unless given), reporting the worst index. */
 import { expect } from 'vitest';
 
-export const expectClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void => {
+export const expectClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-12): void => {
   expect(actual.length).toBe(expected.length);
   let worst = 0;
   let at = -1;
