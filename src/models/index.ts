@@ -9,3 +9,7 @@ export { createResNetCifar, resnet32, optionAShortcutFilter } from './resnet32.j
 export { models } from './registry.js';
 export { cosineLogits } from './cosine-head.js';
 export type { HeadKind } from './cosine-head.js';
+export { createBbnResNet, createBbnSmallCnn, isBilateralModel, bbnResNet32, bbnSmallCnn } from './bbn.js';
+export type { BilateralModel, BilateralForwardResult } from './bbn.js';
+export { resNetParts, basicBlock, convLayer, cifarBlockSpecs } from './resnet-blocks.js';
+export type { ResNetParts, BlockSpec, NormLayer } from './resnet-blocks.js';

@@ -3,6 +3,7 @@ import { createRegistry, type Registry } from '../core/registry.js';
 import type { ModelEntry } from './model.js';
 import { smallCnn } from './small-cnn.js';
 import { resnet32 } from './resnet32.js';
+import { bbnResNet32, bbnSmallCnn } from './bbn.js';
 
 /** Every registered model. */
-export const models: Registry<ModelEntry> = createRegistry<ModelEntry>('model', [smallCnn, resnet32]);
+export const models: Registry<ModelEntry> = createRegistry<ModelEntry>('model', [smallCnn, resnet32, bbnSmallCnn, bbnResNet32]);

@@ -30,3 +30,4 @@ export {
 export type { WarmupCosine, BbnLearningRate, DeferredResamplingConfig, RhoSchedule, LinearRamp } from './schedules/index.js';
 export { absgdReduce, createAbsgd, absgdStepFunction, twoStageLambda, ABSGD_DEFAULTS, ABSGD_START, ABSGD_OFF_LAMBDA } from './absgd.js';
 export type { Absgd, AbsgdConfig, AbsgdState, AbsgdWeighting, AbsgdReduction } from './absgd.js';
+export { bbnStep } from './bbn-step.js';
