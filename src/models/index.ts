@@ -13,3 +13,7 @@ export { createBbnResNet, createBbnSmallCnn, isBilateralModel, bbnResNet32, bbnS
 export type { BilateralModel, BilateralForwardResult } from './bbn.js';
 export { resNetParts, basicBlock, convLayer, cifarBlockSpecs } from './resnet-blocks.js';
 export type { ResNetParts, BlockSpec, NormLayer } from './resnet-blocks.js';
+export { darBatchNormTraining } from './dar-batch-norm.js';
+export type { NoiseGradient } from './dar-batch-norm.js';
+export { createDarResNet, isNoiseRoutedModel, withNoiseRouting, darResNet32 } from './dar-resnet.js';
+export type { NoiseRoutedModel } from './dar-resnet.js';

@@ -31,3 +31,5 @@ export type { WarmupCosine, BbnLearningRate, DeferredResamplingConfig, RhoSchedu
 export { absgdReduce, createAbsgd, absgdStepFunction, twoStageLambda, ABSGD_DEFAULTS, ABSGD_START, ABSGD_OFF_LAMBDA } from './absgd.js';
 export type { Absgd, AbsgdConfig, AbsgdState, AbsgdWeighting, AbsgdReduction } from './absgd.js';
 export { bbnStep } from './bbn-step.js';
+export { noiseRoutedStepFunction } from './noise-routed-step.js';
+export type { NoiseMarkedBatch } from './noise-routed-step.js';
