@@ -17,3 +17,4 @@ export { darBatchNormTraining } from './dar-batch-norm.js';
 export type { NoiseGradient } from './dar-batch-norm.js';
 export { createDarResNet, isNoiseRoutedModel, withNoiseRouting, darResNet32 } from './dar-resnet.js';
 export type { NoiseRoutedModel } from './dar-resnet.js';
+export { simplexEtfPrototypes, withFixedPrototypes } from './fixed-prototypes.js';
