@@ -33,3 +33,4 @@ export type { Absgd, AbsgdConfig, AbsgdState, AbsgdWeighting, AbsgdReduction } f
 export { bbnStep } from './bbn-step.js';
 export { noiseRoutedStepFunction } from './noise-routed-step.js';
 export type { NoiseMarkedBatch } from './noise-routed-step.js';
+export { classifierVariableNames, freezeBackbone, reinitializeClassifier } from './classifier-retraining.js';
