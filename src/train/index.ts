@@ -34,3 +34,5 @@ export { bbnStep } from './bbn-step.js';
 export { noiseRoutedStepFunction } from './noise-routed-step.js';
 export type { NoiseMarkedBatch } from './noise-routed-step.js';
 export { classifierVariableNames, freezeBackbone, reinitializeClassifier } from './classifier-retraining.js';
+export { predictOutputs } from './predict-outputs.js';
+export type { ModelOutputs } from './predict-outputs.js';
