@@ -20,3 +20,5 @@ export { cdtRecipe } from './cdt.js';
 export { vsRecipe } from './vs.js';
 export { cbResamplingRecipe } from './cb-resampling.js';
 export { readConfigFile, decodeConfigDocument } from './config-file.js';
+export { calibrateRun, CALIBRATION_METHODS } from './calibrate-run.js';
+export type { CalibrationMethod, CalibrateRunOptions, CalibrateRunResult } from './calibrate-run.js';
