@@ -31,4 +31,14 @@ export {
   openSamplingDefaults,
   OpenSamplingConfig,
 } from './open-sampling.js';
+export {
+  randAugment,
+  randAugmentSpec,
+  randAugmentDefaults,
+  randAugmentMagnitude,
+  applyRandAugmentOp,
+  RAND_AUGMENT_OPS,
+  RandAugmentConfig,
+} from './rand-augment.js';
+export type { RandAugmentOp } from './rand-augment.js';
 export { transforms } from './registry.js';

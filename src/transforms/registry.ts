@@ -8,6 +8,7 @@ import { cmoSpec } from './cmo.js';
 import { bilateralMixupSpec } from './bilateral-mixup.js';
 import { pureNoiseSpec } from './pure-noise.js';
 import { openSamplingSpec } from './open-sampling.js';
+import { randAugmentSpec } from './rand-augment.js';
 
 /**
  * Every registered transform (each keeps its own config type; the registry erases it). `kind` says
@@ -22,4 +23,5 @@ export const transforms: Registry<TransformSpec<any>> = createRegistry<Transform
   bilateralMixupSpec,
   pureNoiseSpec,
   openSamplingSpec,
+  randAugmentSpec,
 ]);

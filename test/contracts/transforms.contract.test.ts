@@ -81,6 +81,7 @@ describe('the transform registry', () => {
       'bilateral-mixup',
       'pure-noise',
       'open-sampling',
+      'rand-augment',
     ]);
   });
 
