@@ -17,15 +17,17 @@ describe('cmo', () => {
       const lambda = out.mix!.lambda[0]!;
       expect([...out.mix!.y]).toEqual([7, 8, 9]);
       expect([...out.y]).toEqual([0, 0, 1]);
+      let stray = 0;
       const boxes = [0, 1, 2].map((i) => {
         const fromFg: number[] = [];
         for (let f = 0; f < 60; f++) {
           const v = out.x[i * 60 + f]!;
           if (v === fg.x[i * 60 + f]) fromFg.push(f);
-          else expect(v).toBe(bg.x[i * 60 + f]);
+          else if (v !== bg.x[i * 60 + f]) stray++;
         }
         return fromFg;
       });
+      expect(stray).toBe(0);
       expect(boxes[1]).toEqual(boxes[0]);
       expect(boxes[2]).toEqual(boxes[0]);
       // Two channels per pixel: area in pixels = floats / 2.
