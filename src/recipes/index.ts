@@ -20,3 +20,5 @@ export { cdtRecipe } from './cdt.js';
 export { vsRecipe } from './vs.js';
 export { cbResamplingRecipe } from './cb-resampling.js';
 export { readConfigFile, decodeConfigDocument } from './config-file.js';
+export { cmoRecipe } from './cmo.js';
+export { resolveTransforms } from './resolve-transforms.js';

@@ -6,7 +6,7 @@ export type { SgdConfig, SgdMomentum } from './sgd-momentum.js';
 export { warmupStepDecay, ldamSchedule } from './learning-rate.js';
 export type { WarmupStepDecay, Milestone } from './learning-rate.js';
 export { fit, fitEpoch, stepOperator, START_CURSOR } from './fit.js';
-export type { FitEvent, FitOptions, StepEvent, EpochEvent, EpochTotals, FitCursor, NonFinitePolicy } from './fit.js';
+export type { FitEvent, FitTransform, FitOptions, StepEvent, EpochEvent, EpochTotals, FitCursor, NonFinitePolicy } from './fit.js';
 export { predict } from './predict.js';
 export type { Predictions } from './predict.js';
 export { encodeCheckpoint, decodeCheckpoint, captureCheckpoint, restoreCheckpoint } from './checkpoint.js';
