@@ -22,3 +22,5 @@ export { cbResamplingRecipe } from './cb-resampling.js';
 export { readConfigFile, decodeConfigDocument } from './config-file.js';
 export { cmoRecipe } from './cmo.js';
 export { resolveTransforms } from './resolve-transforms.js';
+export { evaluateRun } from './evaluate-run.js';
+export type { EvalSplit, EvaluateRunOptions } from './evaluate-run.js';

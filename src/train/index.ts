@@ -9,7 +9,7 @@ export { fit, fitEpoch, stepOperator, START_CURSOR } from './fit.js';
 export type { FitEvent, FitTransform, FitOptions, StepEvent, EpochEvent, EpochTotals, FitCursor, NonFinitePolicy } from './fit.js';
 export { predict } from './predict.js';
 export type { Predictions } from './predict.js';
-export { encodeCheckpoint, decodeCheckpoint, captureCheckpoint, restoreCheckpoint } from './checkpoint.js';
+export { encodeCheckpoint, decodeCheckpoint, captureCheckpoint, restoreCheckpoint, restoreModel } from './checkpoint.js';
 export type { Checkpoint, HostTensor } from './checkpoint.js';
 export { deferredReweighting, applyClassWeights } from './class-weight-schedule.js';
 export type { ClassWeightSchedule } from './class-weight-schedule.js';
