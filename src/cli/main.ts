@@ -8,6 +8,7 @@ import { describeError, isUserError } from '../core/errors.js';
 import { reportCommand } from './report-command.js';
 import { trainCommand } from './train-command.js';
 import { recipesCommand } from './recipes-command.js';
+import { evalCommand } from './eval-command.js';
 
 /** Runs the CLI on `argv` (process.argv shape) and resolves to the exit code. */
 export const main = async (argv: readonly string[]): Promise<number> => {
@@ -17,6 +18,7 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .addCommand(trainCommand().exitOverride())
     .addCommand(recipesCommand().exitOverride())
+    .addCommand(evalCommand().exitOverride())
     .addCommand(reportCommand().exitOverride());
   try {
     await program.parseAsync([...argv]);

@@ -29,6 +29,11 @@ export interface HostBatch {
    * loss is consumed as λ_i·L(y_i) + (1 − λ_i)·L(mix.y_i), the way the papers do.
    */
   readonly mix?: MixedTargets;
+  /**
+   * Optional pure-noise marker (OPeN): 1 where the image was replaced by a pure-noise image, 0 for a
+   * natural image, so the model can route noise images through DAR-BN's separate statistics.
+   */
+  readonly noise?: Uint8Array;
 }
 
 /** The second label of each sample of a mixed batch, and the weight λ ∈ [0, 1] of the first. */

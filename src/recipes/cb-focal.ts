@@ -14,5 +14,6 @@ export const cbFocalRecipe = defineRecipe({
     head: 'linear',
     classWeights: null,
     reduction: 'mean',
+    transforms: [],
   }),
 });

@@ -17,5 +17,6 @@ export const ldamDrwRecipe = defineRecipe({
     head: 'cosine',
     classWeights: { beta: 0.9999, fromEpoch: drwEpoch(epochs) },
     reduction: 'weighted-mean',
+    transforms: [],
   }),
 });

@@ -14,5 +14,6 @@ export const mmRecipe = defineRecipe({
     head: 'cosine',
     classWeights: { beta: 0.9999, fromEpoch: drwEpoch(epochs) },
     reduction: 'weighted-mean',
+    transforms: [],
   }),
 });

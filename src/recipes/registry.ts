@@ -11,6 +11,7 @@ import { logitAdjustRecipe } from './logit-adjust.js';
 import { cdtRecipe } from './cdt.js';
 import { vsRecipe } from './vs.js';
 import { cbResamplingRecipe } from './cb-resampling.js';
+import { cmoRecipe } from './cmo.js';
 
 /** Every registered recipe. */
 export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
@@ -24,4 +25,5 @@ export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
   cdtRecipe,
   vsRecipe,
   cbResamplingRecipe,
+  cmoRecipe,
 ]);

@@ -34,6 +34,8 @@ export const RunConfig = t.type({
   warmupEpochs: NonNegativeInt,
   milestones: t.array(Milestone),
   cropPadding: NonNegativeInt,
+  /** Batch operators after crop/flip, in order, by registry name with their config (defaults fill the rest). */
+  transforms: t.array(t.type({ name: t.string, config: t.UnknownRecord })),
   flip: t.boolean,
   seed: Integer,
   prefetch: PositiveInt,
@@ -71,6 +73,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   warmupEpochs: 2,
   milestones: [],
   cropPadding: 2,
+  transforms: [],
   flip: true,
   seed: 0,
   prefetch: 2,

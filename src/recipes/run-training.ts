@@ -16,12 +16,12 @@ import { models } from '../models/registry.js';
 import { countParameters, type Model } from '../models/model.js';
 import { createSgdMomentum, type SgdMomentum } from '../train/sgd-momentum.js';
 import { warmupStepDecay } from '../train/learning-rate.js';
-import { fit, START_CURSOR, type FitCursor, type FitEvent, type NonFinitePolicy } from '../train/fit.js';
+import { fit, START_CURSOR, type FitCursor, type FitEvent, type FitTransform, type NonFinitePolicy } from '../train/fit.js';
+import { resolveTransforms } from './resolve-transforms.js';
 import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../train/checkpoint.js';
 import { predict } from '../train/predict.js';
 import { deferredReweighting } from '../train/class-weight-schedule.js';
 import { randomCropFlip } from '../transforms/random-crop-flip.js';
-import type { BatchTransform } from '../transforms/batch-transform.js';
 import { evaluate, type EvaluationReport } from '../eval/evaluate.js';
 import { RunConfig } from './run-config.js';
 import { openRunFolder, type RunFolder } from './run-folder.js';
@@ -189,7 +189,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     folder?.rewriteLog(history);
     options.onEvent?.({ kind: 'ready', dataset, parameters: countParameters(m.variables), epochs: config.epochs, ...(checkpoint !== undefined ? { resumedAt: from } : {}) });
 
-    const transforms: Array<{ name: string; transform: BatchTransform }> = [];
+    const transforms: FitTransform[] = [];
     if (config.cropPadding > 0 || (config.flip && dataset.flipInvariant)) {
       transforms.push({
         name: 'random-crop-flip',
@@ -200,6 +200,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
         }),
       });
     }
+    transforms.push(...resolveTransforms(config, { classCounts: dataset.trainCounts, normalization: dataset }));
     const lr = warmupStepDecay({ base: config.lr, warmupEpochs: config.warmupEpochs, milestones: config.milestones });
     const state = { model: m, loss, prepared: loss.prepare(lossConfig, dataset.trainCounts), reduction: config.reduction, optimizer: opt };
     const evaluateNow = () => {

@@ -126,12 +126,8 @@ export const captureCheckpoint = (
   tensors: new Map(entriesOf(model, optimizer).map(([k, v]) => [k, { shape: v.shape, values: v.dataSync() as Float32Array }])),
 });
 
-/**
- * Writes a checkpoint's values into a model and optimizer built with the same configuration.
- * Left names the first variable that is missing or has another shape; nothing is changed then.
- */
-export const restoreCheckpoint = (c: Checkpoint, model: Model, optimizer: SgdMomentum): E.Either<string, void> => {
-  const entries = entriesOf(model, optimizer);
+/** Checks that every variable of `entries` is in the checkpoint with its shape; Left names the first that is not. */
+const checkEntries = (c: Checkpoint, entries: ReadonlyArray<[string, tf.Variable]>): E.Either<string, void> => {
   for (const [name, v] of entries) {
     const saved = c.tensors.get(name);
     if (saved === undefined) return E.left(`the checkpoint has no variable ${name}`);
@@ -139,10 +135,36 @@ export const restoreCheckpoint = (c: Checkpoint, model: Model, optimizer: SgdMom
       return E.left(`variable ${name} has shape [${saved.shape.join(', ')}] in the checkpoint but [${v.shape.join(', ')}] in the model`);
     }
   }
-  if (c.tensors.size !== entries.length) return E.left(`the checkpoint has ${c.tensors.size} variables, the model and optimizer ${entries.length}`);
+  return E.right(undefined);
+};
+
+const assignEntries = (c: Checkpoint, entries: ReadonlyArray<[string, tf.Variable]>): void => {
   for (const [name, v] of entries) {
     const saved = c.tensors.get(name)!;
     tf.tidy(() => v.assign(tf.tensor(saved.values, [...saved.shape])));
   }
+};
+
+/** Writes a checkpoint's model weights and state (not the optimizer's) into a model built the same way, for evaluation. */
+export const restoreModel = (c: Checkpoint, model: Model): E.Either<string, void> => {
+  const entries = [
+    ...[...model.variables.trainable].map(([k, v]): [string, tf.Variable] => [`model/${k}`, v]),
+    ...[...model.variables.state].map(([k, v]): [string, tf.Variable] => [`state/${k}`, v]),
+  ];
+  const checked = checkEntries(c, entries);
+  if (E.isRight(checked)) assignEntries(c, entries);
+  return checked;
+};
+
+/**
+ * Writes a checkpoint's values into a model and optimizer built with the same configuration.
+ * Left names the first variable that is missing or has another shape; nothing is changed then.
+ */
+export const restoreCheckpoint = (c: Checkpoint, model: Model, optimizer: SgdMomentum): E.Either<string, void> => {
+  const entries = entriesOf(model, optimizer);
+  const checked = checkEntries(c, entries);
+  if (E.isLeft(checked)) return checked;
+  if (c.tensors.size !== entries.length) return E.left(`the checkpoint has ${c.tensors.size} variables, the model and optimizer ${entries.length}`);
+  assignEntries(c, entries);
   return E.right(undefined);
 };

@@ -15,6 +15,7 @@ import type { Sampler } from '../streams/samplers/sampler.js';
 import { batchesPerEpoch, epochBatches } from '../streams/epoch-batches.js';
 import { pullThrough } from '../streams/pull-source.js';
 import { liftTransform, type BatchTransform } from '../transforms/batch-transform.js';
+import { liftPairedTransformWith, type PairedTransform } from '../transforms/paired-transform.js';
 import { trainStep, type StepResult, type TrainState } from './step.js';
 import { applyClassWeights, type ClassWeightSchedule } from './class-weight-schedule.js';
 
@@ -65,6 +66,14 @@ export interface EpochEvent {
 /** What a training run emits. */
 export type FitEvent = StepEvent | EpochEvent;
 
+/**
+ * A batch operator in the training stream: a one-batch operator, or a paired one (CMO) whose second
+ * batch comes from another sampler over the same training subset, pulled one batch per main batch.
+ */
+export type FitTransform =
+  | { readonly name: string; readonly transform: BatchTransform }
+  | { readonly name: string; readonly paired: PairedTransform<HostBatch>; readonly secondSampler: Sampler };
+
 /** What to do when a batch's loss is NaN or ±Infinity. */
 export type NonFinitePolicy = 'stop' | 'skip-batch';
 
@@ -80,7 +89,7 @@ export interface FitOptions {
   readonly state: TrainState;
   readonly sampler: Sampler;
   /** Batch operators applied in order (each gets its own Rng stream per epoch). */
-  readonly transforms: ReadonlyArray<{ readonly name: string; readonly transform: BatchTransform }>;
+  readonly transforms: ReadonlyArray<FitTransform>;
   readonly epochs: number;
   readonly batchSize: number;
   /** Learning rate at a 0-based epoch. */
@@ -142,18 +151,25 @@ export const fitEpoch = (options: FitOptions, cursor: FitCursor): Observable<Fit
     const { epoch } = cursor;
     const rng = options.rng.derive('epoch', epoch);
     const lr = options.lr(epoch);
-    const source = epochBatches(options.dataset.train, {
-      sampler: options.sampler,
-      batchSize: options.batchSize,
-      epoch,
-      epochs: options.epochs,
-      rng: rng.derive('batches'),
-      normalization: options.dataset,
-      startBatch: cursor.step,
-      ...(options.maxStepsPerEpoch !== undefined ? { maxBatches: options.maxStepsPerEpoch } : {}),
-    });
+    const batchesOf = (sampler: Sampler, batchRng: Rng) =>
+      epochBatches(options.dataset.train, {
+        sampler,
+        batchSize: options.batchSize,
+        epoch,
+        epochs: options.epochs,
+        rng: batchRng,
+        normalization: options.dataset,
+        startBatch: cursor.step,
+        ...(options.maxStepsPerEpoch !== undefined ? { maxBatches: options.maxStepsPerEpoch } : {}),
+      });
+    const source = batchesOf(options.sampler, rng.derive('batches'));
     const stepsInEpoch = Math.min(batchesPerEpoch(options.dataset.train.indices.length, options.batchSize), options.maxStepsPerEpoch ?? Infinity);
-    const transforms = options.transforms.map((t) => liftTransform(t.transform, rng.derive('transform', t.name), cursor.step));
+    const ctx = { epoch, epochs: options.epochs };
+    const transforms = options.transforms.map((t) =>
+      'paired' in t
+        ? liftPairedTransformWith(t.paired, batchesOf(t.secondSampler, rng.derive('second', t.name)), rng.derive('transform', t.name), cursor.step, ctx)
+        : liftTransform(t.transform, rng.derive('transform', t.name), cursor.step, ctx),
+    );
     const weights = options.classWeights?.(epoch);
     const process = pipe(
       (s: Observable<HostBatch>) => transforms.reduce((acc, op) => acc.pipe(op), s),

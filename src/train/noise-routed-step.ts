@@ -7,13 +7,9 @@
  *
  * @see createDarResNet, darBatchNormTraining
  */
-import type { HostBatch } from '../core/host-batch.js';
 import { isNoiseRoutedModel, withNoiseRouting } from '../models/dar-resnet.js';
 import type { StepFunction } from './fit.js';
 import { trainStep } from './step.js';
-
-/** A host batch that may carry pure-noise marks (1 = pure noise). */
-export type NoiseMarkedBatch = HostBatch & { readonly noise?: Uint8Array };
 
 /**
  * `inner` (default `trainStep`) with the model routing the batch's noise marks.
@@ -22,7 +18,7 @@ export type NoiseMarkedBatch = HostBatch & { readonly noise?: Uint8Array };
 export const noiseRoutedStepFunction =
   (inner: StepFunction = (s, b, lr) => trainStep(s, b, lr)): StepFunction =>
   (state, batch, lr, epoch) => {
-    const noise = (batch as NoiseMarkedBatch).noise;
+    const noise = batch.noise;
     if (noise === undefined) return inner(state, batch, lr, epoch);
     if (!isNoiseRoutedModel(state.model)) throw new Error(`noiseRoutedStepFunction: the model '${state.model.name}' cannot route pure-noise samples (use a DAR-BN model)`);
     return inner({ ...state, model: withNoiseRouting(state.model, noise) }, batch, lr, epoch);

@@ -2,9 +2,12 @@
  * Random crop with padding, then random horizontal flip: the standard CIFAR augmentation
  * (`RandomCrop(32, padding=4)` + `RandomHorizontalFlip()` in LDAM-DRW's `cifar_train.py`), on typed arrays.
  */
+import * as t from 'io-ts';
+import { FiniteNumber, NonNegativeInt } from '../config/codecs.js';
 import { draw } from '../core/rng.js';
 import type { HostBatch } from '../core/host-batch.js';
 import type { BatchTransform } from './batch-transform.js';
+import { defineTransform, type BatchTransformSpec } from './transform-spec.js';
 
 /** Configuration of `randomCropFlip`. */
 export interface RandomCropFlipConfig {
@@ -60,3 +63,31 @@ export const randomCropFlip =
     }
     return { ...batch, x: out };
   };
+
+/** The registered crop-and-flip's config: `fill` null means a black pixel, −mean/std of the setup's normalisation (0 without a setup). */
+export const RandomCropFlipEntryConfig = t.type({
+  padding: NonNegativeInt,
+  flip: t.boolean,
+  fill: t.union([t.null, t.readonlyArray(FiniteNumber)]),
+});
+/** The registered crop-and-flip's config type. */
+export type RandomCropFlipEntryConfig = t.TypeOf<typeof RandomCropFlipEntryConfig>;
+
+/** Defaults of `kaidic/LDAM-DRW: cifar_train.py` (`RandomCrop(32, padding=4)`, `RandomHorizontalFlip()`, zero padding before `Normalize`). */
+export const randomCropFlipDefaults: RandomCropFlipEntryConfig = Object.freeze({ padding: 4, flip: true, fill: null });
+
+/** Random crop and flip as a registered transform. */
+export const randomCropFlipSpec = defineTransform<BatchTransformSpec<RandomCropFlipEntryConfig>>({
+  name: 'random-crop-flip',
+  kind: 'batch',
+  summary: 'shift each image by up to ±padding pixels (black fill) and flip it left–right w.p. 1/2',
+  source: 'standard CIFAR augmentation; defaults kaidic/LDAM-DRW cifar_train.py (RandomCrop(32, padding=4) + RandomHorizontalFlip)',
+  configCodec: RandomCropFlipEntryConfig,
+  defaults: randomCropFlipDefaults,
+  create: (config, setup) =>
+    randomCropFlip({
+      padding: config.padding,
+      flip: config.flip,
+      fill: config.fill ?? (setup === undefined ? [0] : setup.normalization.mean.map((m, c) => -m / setup.normalization.std[c]!)),
+    }),
+});

@@ -70,8 +70,8 @@ describe('tailstream report', () => {
   });
 
   it('keeps two folders with the same name apart, and has no deltas without a ce run', async () => {
-    writeFakeRun(path.join(dir, 'a', 'seed0'));
-    writeFakeRun(path.join(dir, 'b', 'seed0'), { seed: 3 });
+    writeFakeRun(path.join(dir, 'a', 'seed0'), { recipe: 'focal' });
+    writeFakeRun(path.join(dir, 'b', 'seed0'), { recipe: 'focal', seed: 3 });
     const out = path.join(dir, 'out');
     const r = await cli('report', path.join(dir, 'a', 'seed0'), path.join(dir, 'b', 'seed0'), '--out', out, '--no-png');
     expect(r.code).toBe(0);

@@ -79,3 +79,22 @@ describe('Rng', () => {
     expect(counts[2]! / 8000).toBeCloseTo(0.75, 1.5);
   });
 });
+
+describe('createRng seeding', () => {
+  it('gives first draws spread over [0, 1) for small neighbouring seeds (no near-1 start, no correlation)', () => {
+    const first = Array.from({ length: 64 }, (_, s) => draw(createRng(s), (d) => d.uniform())[0]);
+    // Seeding xoroshiro128+ with the raw integer gives 1.0000 for every one of these seeds.
+    expect(first.filter((u) => u > 0.99).length).toBeLessThanOrEqual(4);
+    const mean = first.reduce((a, b) => a + b, 0) / first.length;
+    expect(mean).toBeGreaterThan(0.35);
+    expect(mean).toBeLessThan(0.65);
+    // Lag-1 correlation across seeds stays small.
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < first.length; i++) {
+      den += (first[i]! - mean) ** 2;
+      if (i > 0) num += (first[i]! - mean) * (first[i - 1]! - mean);
+    }
+    expect(Math.abs(num / den)).toBeLessThan(0.4);
+  });
+});

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/index.js';
-import { noiseRoutedStepFunction, type NoiseMarkedBatch } from '../../src/train/noise-routed-step.js';
+import { noiseRoutedStepFunction } from '../../src/train/noise-routed-step.js';
+import type { HostBatch } from '../../src/core/host-batch.js';
 import { trainStep, type TrainState } from '../../src/train/step.js';
 import { samStep } from '../../src/train/sam.js';
 import { createSgdMomentum } from '../../src/train/sgd-momentum.js';
@@ -12,7 +13,7 @@ import { createRng, draw } from '../../src/core/rng.js';
 import type { Model } from '../../src/models/model.js';
 
 const shape = { height: 8, width: 8, channels: 3 };
-const batch = (noise?: number[]): NoiseMarkedBatch => ({
+const batch = (noise?: number[]): HostBatch => ({
   x: draw(createRng(1), (d) => Float32Array.from({ length: 4 * 192 }, () => d.normal()))[0],
   y: Int32Array.from([0, 1, 2, 0]),
   index: Int32Array.from([0, 1, 2, 3]),

@@ -1,0 +1,47 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { initBackend } from '../../src/backend/index.js';
+import { DEFAULT_RUN_CONFIG, evaluateRun, metricsDocument, runTraining } from '../../src/recipes/index.js';
+import { main } from '../../src/cli/main.js';
+
+describe('evaluateRun / tailstream eval', () => {
+  let dir: string;
+  let run: string;
+  let trained: Awaited<ReturnType<typeof runTraining>>;
+  beforeAll(async () => {
+    await initBackend('wasm');
+    dir = mkdtempSync(path.join(tmpdir(), 'ts-eval-'));
+    run = path.join(dir, 'run');
+    trained = await runTraining({ ...DEFAULT_RUN_CONFIG, recipe: 'ldam-drw', head: 'cosine', epochs: 1, maxStepsPerEpoch: 3, batchSize: 32 }, { out: run });
+  });
+
+  it("reproduces the run's own final metrics from its checkpoint", () => {
+    const { report, file } = evaluateRun(run);
+    expect(report).toEqual(trained.report);
+    expect(file).toBe(path.join(run, 'eval-test.json'));
+    const written = JSON.parse(readFileSync(file!, 'utf8'));
+    expect(written.split).toBe('test');
+    expect(written.balancedAccuracy).toBe(trained.report.balancedAccuracy);
+    expect(JSON.parse(readFileSync(path.join(run, 'metrics.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(metricsDocument(trained.config, trained, report))));
+  });
+
+  it('evaluates the training split too', () => {
+    const { report } = evaluateRun(run, { split: 'train', write: false });
+    expect(report.perClass.map((c) => c.testCount)).toEqual(trained.trainCounts);
+  });
+
+  it('answers a missing run and a damaged checkpoint in one sentence (exit 2)', async () => {
+    expect(() => evaluateRun(path.join(dir, 'nothing'))).toThrow(`${path.join(dir, 'nothing')} holds no run (no config.json).`);
+    const bad = path.join(dir, 'bad.bin');
+    writeFileSync(bad, new Uint8Array(40));
+    expect(() => evaluateRun(run, { checkpoint: bad })).toThrow(`${bad}: not a tailstream checkpoint (bad magic).`);
+    let stderr = '';
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+    const code = await main(['node', 'tailstream', 'eval', run, '--checkpoint', bad, '--backend', 'wasm']);
+    spy.mockRestore();
+    expect(code).toBe(2);
+    expect(stderr).toBe(`tailstream: ${bad}: not a tailstream checkpoint (bad magic).\n`);
+  });
+});
