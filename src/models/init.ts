@@ -21,9 +21,10 @@ export const heNormal = (rng: Rng, shape: readonly number[], fanIn: number, name
     for (let i = 0; i < size; i++) v[i] = d.normal() * std;
     return v;
   });
-  return tf.variable(tf.tensor(values, [...shape]), true, uniqueVariableName(name));
+  // Inside tidy, so the initial-value tensor is freed once the variable holds its data.
+  return tf.tidy(() => tf.variable(tf.tensor(values, [...shape]), true, uniqueVariableName(name)));
 };
 
 /** A variable filled with `value`. */
 export const constantVariable = (shape: readonly number[], value: number, name: string, trainable = true): tf.Variable =>
-  tf.variable(tf.fill([...shape], value), trainable, uniqueVariableName(name));
+  tf.tidy(() => tf.variable(tf.fill([...shape], value), trainable, uniqueVariableName(name)));

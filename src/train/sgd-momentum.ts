@@ -27,7 +27,7 @@ export interface SgdMomentum {
 /** Creates SGD-momentum state (zero velocities) for `vars`. */
 export const createSgdMomentum = (vars: ReadonlyMap<string, tf.Variable>, config: SgdConfig): SgdMomentum => {
   const velocity = new Map<string, tf.Variable>();
-  for (const [name, v] of vars) velocity.set(name, tf.variable(tf.zerosLike(v), false, uniqueVariableName(`${name}/velocity`)));
+  for (const [name, v] of vars) velocity.set(name, tf.tidy(() => tf.variable(tf.zerosLike(v), false, uniqueVariableName(`${name}/velocity`))));
   return {
     config,
     velocity,

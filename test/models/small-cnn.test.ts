@@ -44,3 +44,18 @@ describe('small CNN', () => {
     expect(() => models.get('resnet')).toThrow("Unknown model 'resnet'");
   });
 });
+
+describe('model lifetime', () => {
+  it('creating and disposing a model and its optimizer leaves no tensor behind', async () => {
+    const { createSgdMomentum } = await import('../../src/train/sgd-momentum.js');
+    const { createResNetCifar } = await import('../../src/models/resnet32.js');
+    const before = tf.memory().numTensors;
+    const spec = { shape: { height: 8, width: 8, channels: 1 }, numClasses: 3 };
+    for (const m of [createSmallCnn(spec, createRng(0)), createResNetCifar({ ...spec, head: 'cosine' }, createRng(0), 1)]) {
+      const opt = createSgdMomentum(m.variables.trainable, { momentum: 0.9, weightDecay: 0 });
+      opt.dispose();
+      m.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
