@@ -7,5 +7,5 @@ export const balancedSoftmaxRecipe = defineRecipe({
   summary: 'balanced softmax cross-entropy (logits + log prior in training), instance sampling',
   paper: 'Ren, Yu, Ma, Zhao, Yi, Li, "Balanced Meta-Softmax for Long-Tailed Visual Recognition", NeurIPS 2020',
   code: 'jiawei-ren/BalancedMetaSoftmax: loss/BalancedSoftmaxLoss.py (without the meta sampler)',
-  overrides: () => ({ loss: 'balanced-softmax', lossConfig: {}, sampler: 'instance', head: 'linear', classWeights: null, reduction: 'mean', transforms: [] }),
+  overrides: () => ({ loss: 'balanced-softmax', lossConfig: {}, sampler: 'instance', head: 'linear', classWeights: null, reduction: 'mean', transforms: [], sam: null }),
 });

@@ -15,5 +15,6 @@ export const cbFocalRecipe = defineRecipe({
     classWeights: null,
     reduction: 'mean',
     transforms: [],
+    sam: null,
   }),
 });

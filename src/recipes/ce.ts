@@ -7,5 +7,5 @@ export const ceRecipe = defineRecipe({
   summary: 'softmax cross-entropy, instance-balanced sampling (the baseline)',
   paper: 'the baseline of every long-tail paper (e.g. Cao et al., NeurIPS 2019, Table 2 "ERM")',
   code: "kaidic/LDAM-DRW: cifar_train.py --loss_type CE --train_rule None",
-  overrides: () => ({ loss: 'ce', lossConfig: {}, sampler: 'instance', head: 'linear', classWeights: null, reduction: 'mean', transforms: [] }),
+  overrides: () => ({ loss: 'ce', lossConfig: {}, sampler: 'instance', head: 'linear', classWeights: null, reduction: 'mean', transforms: [], sam: null }),
 });

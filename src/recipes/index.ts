@@ -26,3 +26,4 @@ export { evaluateRun } from './evaluate-run.js';
 export type { EvalSplit, EvaluateRunOptions } from './evaluate-run.js';
 export { calibrateRun, CALIBRATION_METHODS } from './calibrate-run.js';
 export type { CalibrationMethod, CalibrateRunOptions, CalibrateRunResult } from './calibrate-run.js';
+export { vsSamRecipe } from './vs-sam.js';

@@ -18,5 +18,6 @@ export const ldamDrwRecipe = defineRecipe({
     classWeights: { beta: 0.9999, fromEpoch: drwEpoch(epochs) },
     reduction: 'weighted-mean',
     transforms: [],
+    sam: null,
   }),
 });

@@ -15,5 +15,6 @@ export const mmRecipe = defineRecipe({
     classWeights: { beta: 0.9999, fromEpoch: drwEpoch(epochs) },
     reduction: 'weighted-mean',
     transforms: [],
+    sam: null,
   }),
 });

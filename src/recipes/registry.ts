@@ -12,6 +12,7 @@ import { cdtRecipe } from './cdt.js';
 import { vsRecipe } from './vs.js';
 import { cbResamplingRecipe } from './cb-resampling.js';
 import { cmoRecipe } from './cmo.js';
+import { vsSamRecipe } from './vs-sam.js';
 
 /** Every registered recipe. */
 export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
@@ -26,4 +27,5 @@ export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
   vsRecipe,
   cbResamplingRecipe,
   cmoRecipe,
+  vsSamRecipe,
 ]);

@@ -21,6 +21,8 @@ export const RunConfig = t.type({
   loss: t.string,
   lossConfig: t.UnknownRecord,
   reduction: t.keyof({ mean: null, 'weighted-mean': null, sum: null }),
+  /** Sharpness-aware minimisation: radius ρ from a 0-based epoch on, or null for plain SGD steps. */
+  sam: t.union([t.null, t.type({ rho: NonNegative, startEpoch: NonNegativeInt })]),
   /** Effective-number class weights (β) from a 0-based epoch on (DRW), or null for none. */
   classWeights: t.union([t.null, t.type({ beta: Probability, fromEpoch: NonNegativeInt })]),
   sampler: t.string,
@@ -63,6 +65,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   lossConfig: {},
   reduction: 'mean',
   classWeights: null,
+  sam: null,
   sampler: 'instance',
   epochs: 12,
   batchSize: 64,

@@ -21,6 +21,8 @@ import { resolveTransforms } from './resolve-transforms.js';
 import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../train/checkpoint.js';
 import { predict } from '../train/predict.js';
 import { deferredReweighting } from '../train/class-weight-schedule.js';
+import { samStepFunction } from '../train/sam.js';
+import { samRhoSchedule } from '../train/schedules/sam-rho.js';
 import { randomCropFlip } from '../transforms/random-crop-flip.js';
 import { evaluate, type EvaluationReport } from '../eval/evaluate.js';
 import { RunConfig } from './run-config.js';
@@ -227,6 +229,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
         prefetch: config.prefetch,
         from,
         ...(config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {}),
+        ...(config.sam !== null ? { step: samStepFunction(samRhoSchedule(config.sam)) } : {}),
         ...(config.classWeights !== null ? { classWeights: deferredReweighting(dataset.trainCounts, config.classWeights) } : {}),
         ...(options.onNonFinite !== undefined ? { onNonFinite: options.onNonFinite } : {}),
       }).pipe(
