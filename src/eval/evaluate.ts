@@ -39,11 +39,11 @@ export interface EvaluationReport {
   readonly macroF1: number | null;
   /** Mean per-class precision over the classes present (`macroPrecision`). */
   readonly macroPrecision: number | null;
-  /** Expected calibration error with equal-width bins; null without probabilities. */
+  /** Expected calibration error with equal-width bins; null without (finite) probabilities. */
   readonly ece: number | null;
-  /** The bins behind `ece` (a reliability diagram's data); null without probabilities. */
+  /** The bins behind `ece` (a reliability diagram's data); null without (finite) probabilities. */
   readonly reliability: ReadonlyArray<ReliabilityBin> | null;
-  /** Top-5 accuracy; null without probabilities or with fewer than `TOP5_MIN_CLASSES` classes. */
+  /** Top-5 accuracy; null without (finite) probabilities or with fewer than `TOP5_MIN_CLASSES` classes. */
   readonly top5: number | null;
 }
 
@@ -65,7 +65,9 @@ export const evaluate = (
   const perClass = perClassAccuracy(confusion);
   const precision = perClassPrecision(confusion);
   const f1 = perClassF1(confusion);
-  const reliability = probabilities === undefined ? null : reliabilityTable(probabilities, labels, numClasses, calibrationBins);
+  // A diverged model gives NaN probabilities: calibration and top-k are then undefined (null), not an error.
+  const scores = probabilities !== undefined && Array.prototype.every.call(probabilities, Number.isFinite) ? probabilities : undefined;
+  const reliability = scores === undefined ? null : reliabilityTable(scores, labels, numClasses, calibrationBins);
   return {
     overallAccuracy: overallAccuracy(confusion),
     balancedAccuracy: balancedAccuracy(confusion),
@@ -85,6 +87,6 @@ export const evaluate = (
     macroPrecision: macroPrecision(confusion),
     ece: reliability === null ? null : expectedCalibrationError(reliability),
     reliability,
-    top5: probabilities !== undefined && numClasses >= TOP5_MIN_CLASSES ? topKAccuracy(probabilities, labels, numClasses, 5) : null,
+    top5: scores !== undefined && numClasses >= TOP5_MIN_CLASSES ? topKAccuracy(scores, labels, numClasses, 5) : null,
   };
 };

@@ -5,7 +5,7 @@ export type { RunEvent, EvalEvent, ReadyEvent, RunResult, RunTrainingOptions } f
 export { createRunFolder, openRunFolder, readRunStatus, writeFileAtomic } from './run-folder.js';
 export { acquireRunLock } from './run-lock.js';
 export type { RunLock } from './run-lock.js';
-export type { RunFolder, RunStatus } from './run-folder.js';
+export type { RunFolder, RunStatus, AtomicWriteIo } from './run-folder.js';
 export { defineRecipe, applyRecipe, drwEpoch } from './recipe.js';
 export type { Recipe } from './recipe.js';
 export { recipes } from './registry.js';

@@ -5,22 +5,48 @@
  * written to a temporary name, flushed, then renamed, so an interrupted run never leaves a
  * half-written file behind a final name.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, appendFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { acquireRunLock } from './run-lock.js';
 
-/** Writes `data` to `file` atomically (temp file, fsync, rename). */
-export const writeFileAtomic = (file: string, data: string | Uint8Array): void => {
+/** The file operations `writeFileAtomic` uses (a test substitutes a failing writer, e.g. a full disk). */
+export interface AtomicWriteIo {
+  readonly openSync: typeof openSync;
+  readonly writeSync: (fd: number, buffer: Uint8Array, offset: number, length: number) => number;
+  readonly fsyncSync: typeof fsyncSync;
+  readonly closeSync: typeof closeSync;
+  readonly renameSync: typeof renameSync;
+  readonly unlinkSync: typeof unlinkSync;
+}
+
+const nodeIo: AtomicWriteIo = { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync };
+
+/**
+ * Writes `data` to `file` atomically: a temporary file in the same folder, every byte written
+ * (partial writes continued), fsync, then rename over `file`. When anything fails the temporary file
+ * is removed and `file` keeps its previous content; the error is a `UserError` naming the file.
+ */
+export const writeFileAtomic = (file: string, data: string | Uint8Array, io: AtomicWriteIo = nodeIo): void => {
   const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = io.openSync(tmp, 'w');
+    try {
+      for (let offset = 0; offset < bytes.length; ) offset += io.writeSync(fd, bytes, offset, bytes.length - offset);
+      io.fsyncSync(fd);
+    } finally {
+      io.closeSync(fd);
+    }
+    io.renameSync(tmp, file);
+  } catch (e) {
+    try {
+      io.unlinkSync(tmp);
+    } catch {
+      // Nothing to remove.
+    }
+    throw new UserError('bad-file', `Cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : 'error')}); the previous version is kept.`);
   }
-  renameSync(tmp, file);
 };
 
 /** The status a run folder declares in run.json. */

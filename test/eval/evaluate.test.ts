@@ -70,3 +70,12 @@ describe('evaluate: macro-F1, macro precision, calibration and top-5', () => {
     expect(r10.reliability).toHaveLength(10);
   });
 });
+
+describe('evaluate with a diverged model', () => {
+  it('reports calibration and top-5 as null when probabilities are not finite', () => {
+    const r = evaluate([0, 1], [0, 0], [10, 5], ['a', 'b'], undefined, [Number.NaN, Number.NaN, 0.5, 0.5]);
+    expect(r.ece).toBeNull();
+    expect(r.reliability).toBeNull();
+    expect(r.balancedAccuracy).toBe(0.5);
+  });
+});

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { initBackend } from '../../src/backend/index.js';
 import { DEFAULT_RUN_CONFIG, resumeTraining, runTraining, type RunEvent } from '../../src/recipes/index.js';
 import { decodeCheckpoint } from '../../src/train/checkpoint.js';
+import type { UserError } from '../../src/core/errors.js';
 import { datasets } from '../../src/data/datasets.js';
 import * as E from 'fp-ts/lib/Either.js';
 
@@ -39,6 +40,22 @@ describe('runTraining (the main job as a library call)', () => {
     const rebuilt = datasets.get('mnist-lt').load({ ratio: 200, profile: 'exp', subsetSeed: 0 });
     expect(E.isRight(rebuilt) && Array.from(rebuilt.right.train.indices)).toEqual(subset.trainIndices);
     expect(subset.trainCounts).toEqual(a.trainCounts);
+  });
+
+  it('stops on a non-finite loss naming loss, epoch and step, keeping the last good checkpoint (exit 3)', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'ts-nan-')), 'run');
+    const diverging = { ...tiny, lr: 1e8, warmupEpochs: 0 };
+    const run = runTraining(diverging, { out, checkpointEvery: 2 });
+    await expect(run).rejects.toThrow(
+      new RegExp(`^The ce loss became NaN at epoch 1, step \\d+\\. The last good checkpoint \\(epoch 1, step \\d+\\) is kept in ${out}\\. Lower --lr, or pass --on-nan skip-batch to skip such batches\\.$`),
+    );
+    await run.catch((e: UserError) => expect(e.exitCode).toBe(3));
+    expect(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).status).toBe('failed');
+    const kept = decodeCheckpoint(readFileSync(path.join(out, 'checkpoint.bin')));
+    expect(E.isRight(kept) && [...kept.right.tensors.values()].every((t) => t.values.every(Number.isFinite))).toBe(true);
+
+    const skipping = await runTraining(diverging, { onNonFinite: 'skip-batch', evalEveryEpoch: false });
+    expect(skipping.history[0]!.skippedBatches).toBeGreaterThan(0);
   });
 
   it('reports a bad config field by its path', async () => {
