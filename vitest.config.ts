@@ -9,6 +9,9 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // Test files share a worker's module graph: importing tfjs once per worker instead of once per file
+    // cuts the suite's time by about 4×. Every file selects its backend in beforeAll and frees what it creates.
+    isolate: false,
     maxWorkers: 2,
   },
 });
