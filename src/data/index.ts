@@ -34,3 +34,14 @@ export { checkLabel, imageRecordFromExample } from './image-record.js';
 export type { ImageRecord, ExampleKeys } from './image-record.js';
 export { decodeCifarBatch, encodeCifarBatch, loadCifar, CIFAR10_CLASSES } from './cifar-binary.js';
 export type { CifarVariant } from './cifar-binary.js';
+export { tfRecordParser, webDatasetParser, shardParser, parseSync, bytesOf, NO_BYTES } from './shard-parse.js';
+export type {
+  ShardReadRequest,
+  ParsedShardRecord,
+  ShardCorruption,
+  ShardParseStep,
+  ShardParser,
+  ShardFormat,
+  ShardParseOptions,
+  SyncBytes,
+} from './shard-parse.js';
