@@ -9,6 +9,8 @@ export { bilateralBatches } from './bilateral-batches.js';
 export { shardRecords, shardsForRank, openLocalShard, openShard, parseAsync, acceptRecord, readsAsync } from './shard-records.js';
 export type { ShardCursor, ShardItem, ShardSkip, ShardFile, ShardRecordsOptions, OpenAsyncShard } from './shard-records.js';
 export { openHttpShard, isHttpUrl } from './http-shard.js';
+export { shuffledShardRecords } from './shuffled-shard-records.js';
+export type { ShuffledCursor, ShuffledShardItem, ShuffledShardRecordsOptions } from './shuffled-shard-records.js';
 export type { AsyncShardFile, HttpShardOptions, HttpRetry } from './http-shard.js';
 export type { BilateralBatch, BilateralBatchesOptions, BilateralSide } from './bilateral-batches.js';
 export {
