@@ -45,3 +45,5 @@ export type {
   ShardParseOptions,
   SyncBytes,
 } from './shard-parse.js';
+export { decodeImageBytes, encodePng, loadSharp, MAX_IMAGE_PIXELS } from './sharp-codec.js';
+export type { DecodedPixels } from './sharp-codec.js';

@@ -10,6 +10,8 @@ export { shardRecords, shardsForRank, openLocalShard, openShard, parseAsync, acc
 export type { ShardCursor, ShardItem, ShardSkip, ShardFile, ShardRecordsOptions, OpenAsyncShard } from './shard-records.js';
 export { openHttpShard, isHttpUrl } from './http-shard.js';
 export { shuffledShardRecords } from './shuffled-shard-records.js';
+export { decodeImages } from './decode-images.js';
+export type { DecodeImagesOptions, DecodedImage, ImageDecoder, RecordItem } from './decode-images.js';
 export type { ShuffledCursor, ShuffledShardItem, ShuffledShardRecordsOptions } from './shuffled-shard-records.js';
 export type { AsyncShardFile, HttpShardOptions, HttpRetry } from './http-shard.js';
 export type { BilateralBatch, BilateralBatchesOptions, BilateralSide } from './bilateral-batches.js';
