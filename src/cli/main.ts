@@ -8,6 +8,7 @@ import { describeError, isUserError } from '../core/errors.js';
 import { reportCommand } from './report-command.js';
 import { trainCommand } from './train-command.js';
 import { recipesCommand } from './recipes-command.js';
+import { shardCommand } from './shard-command.js';
 
 /** Runs the CLI on `argv` (process.argv shape) and resolves to the exit code. */
 export const main = async (argv: readonly string[]): Promise<number> => {
@@ -17,7 +18,8 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .addCommand(trainCommand().exitOverride())
     .addCommand(recipesCommand().exitOverride())
-    .addCommand(reportCommand().exitOverride());
+    .addCommand(reportCommand().exitOverride())
+    .addCommand(shardCommand().exitOverride());
   try {
     await program.parseAsync([...argv]);
     return 0;

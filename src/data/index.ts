@@ -47,3 +47,11 @@ export type {
 } from './shard-parse.js';
 export { decodeImageBytes, encodePng, loadSharp, MAX_IMAGE_PIXELS } from './sharp-codec.js';
 export type { DecodedPixels } from './sharp-codec.js';
+export { decodePng, crc32, PNG_MAX_PIXELS } from './png.js';
+export type { PngImage } from './png.js';
+export { ShardManifest, decodeShardManifest, countDifference, MANIFEST_FILE } from './shard-manifest.js';
+export type { ShardManifestSplit } from './shard-manifest.js';
+export { writeDatasetShards } from './write-shards.js';
+export type { WriteShardsOptions } from './write-shards.js';
+export { loadShardDataset, readShardManifest } from './shard-dataset.js';
+export { openLocalBytes } from './shard-parse.js';

@@ -11,6 +11,7 @@
  * Every length from the shard is checked against the limit and the bytes left in the shard before a
  * read of that size is asked for, so a hostile length field cannot make the driver allocate.
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import {
@@ -230,3 +231,23 @@ export const bytesOf = (buffer: Uint8Array): SyncBytes => ({
   size: buffer.length,
   read: (position, length) => buffer.subarray(Math.min(position, buffer.length), Math.min(position + length, buffer.length)),
 });
+
+/** A local file opened for positional reads; `close` releases it. */
+export const openLocalBytes = (path: string): SyncBytes & { close(): void } => {
+  const fd = openSync(path, 'r');
+  const size = fstatSync(fd).size;
+  return {
+    size,
+    read: (position, length) => {
+      const buffer = new Uint8Array(Math.max(0, Math.min(length, size - position)));
+      let got = 0;
+      while (got < buffer.length) {
+        const n = readSync(fd, buffer, got, buffer.length - got, position + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return got === buffer.length ? buffer : buffer.subarray(0, got);
+    },
+    close: () => closeSync(fd),
+  };
+};

@@ -17,7 +17,6 @@
  * by `http://` or `https://` URLs, or opened by `openAsync`, are read asynchronously with the same
  * parsers (`data/shard-parse`) and the same rule: one record read per credit, never more.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import { draw, type Rng } from '../core/rng.js';
@@ -26,6 +25,7 @@ import type { ExampleKeys, ImageRecord } from '../data/image-record.js';
 import type { WebDatasetFields } from '../data/webdataset.js';
 import {
   NO_BYTES,
+  openLocalBytes,
   parseSync,
   shardParser,
   type ParsedShardRecord,
@@ -70,24 +70,7 @@ export interface ShardFile {
 }
 
 /** Opens a local file for positional reads. */
-export const openLocalShard = (path: string): ShardFile => {
-  const fd = openSync(path, 'r');
-  const size = fstatSync(fd).size;
-  return {
-    size,
-    read: (position, length) => {
-      const buffer = new Uint8Array(Math.max(0, Math.min(length, size - position)));
-      let got = 0;
-      while (got < buffer.length) {
-        const n = readSync(fd, buffer, got, buffer.length - got, position + got);
-        if (n === 0) break;
-        got += n;
-      }
-      return got === buffer.length ? buffer : buffer.subarray(0, got);
-    },
-    close: () => closeSync(fd),
-  };
-};
+export const openLocalShard = (path: string): ShardFile => openLocalBytes(path);
 
 /** Opens a shard for asynchronous reads, starting near `offset` (a hint: streamed sources begin there). */
 export type OpenAsyncShard = (path: string, at: { readonly offset: number; readonly signal: AbortSignal }) => Promise<AsyncShardFile>;
