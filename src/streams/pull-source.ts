@@ -82,7 +82,11 @@ export const fromAsyncIterator =
         if (finished) return;
         finished = true;
         controller.abort();
-        it.return?.().catch(() => undefined);
+        try {
+          Promise.resolve(it.return?.()).catch(() => undefined);
+        } catch {
+          // An iterator whose return() throws has nothing left to release.
+        }
       };
       const pump = () => {
         if (pending || finished || owed === 0 || subscriber.closed) return;
