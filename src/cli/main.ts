@@ -9,6 +9,7 @@ import { reportCommand } from './report-command.js';
 import { trainCommand } from './train-command.js';
 import { recipesCommand } from './recipes-command.js';
 import { evalCommand } from './eval-command.js';
+import { shardCommand } from './shard-command.js';
 
 /** Runs the CLI on `argv` (process.argv shape) and resolves to the exit code. */
 export const main = async (argv: readonly string[]): Promise<number> => {
@@ -19,7 +20,8 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     .addCommand(trainCommand().exitOverride())
     .addCommand(recipesCommand().exitOverride())
     .addCommand(evalCommand().exitOverride())
-    .addCommand(reportCommand().exitOverride());
+    .addCommand(reportCommand().exitOverride())
+    .addCommand(shardCommand().exitOverride());
   try {
     await program.parseAsync([...argv]);
     return 0;

@@ -15,6 +15,7 @@ import { loadMnistDigits } from './mnist-digits.js';
 import { DEBIAN_FASHION_MNIST_DIR, loadFashionMnist } from './fashion-mnist.js';
 import { loadCifar, type CifarVariant } from './cifar-binary.js';
 import { indicesByClass, longTailCounts, selectPerClass, type LongTailProfile } from './long-tail.js';
+import { loadShardDataset } from './shard-dataset.js';
 
 /** How to build a long-tailed dataset. */
 export interface LongTailOptions {
@@ -168,4 +169,11 @@ export const datasets: Registry<DatasetEntry> = createRegistry<DatasetEntry>('da
   },
   cifarEntry('cifar10', 'cifar-10-batches-bin'),
   cifarEntry('cifar100', 'cifar-100-binary'),
+  {
+    name: 'shards',
+    summary:
+      'A folder written by `tailstream shard` (--data-dir: the folder with manifest.json): its training and test shards, checked against the per-class counts of the manifest; the long tail is the one the shards were written with (--ratio, --profile and --subset-seed do not apply).',
+    load: (options) =>
+      options.dataDir === undefined ? E.left('needs --data-dir pointing at a folder written by tailstream shard') : loadShardDataset(options.dataDir),
+  },
 ]);

@@ -34,3 +34,24 @@ export { checkLabel, imageRecordFromExample } from './image-record.js';
 export type { ImageRecord, ExampleKeys } from './image-record.js';
 export { decodeCifarBatch, encodeCifarBatch, loadCifar, CIFAR10_CLASSES } from './cifar-binary.js';
 export type { CifarVariant } from './cifar-binary.js';
+export { tfRecordParser, webDatasetParser, shardParser, parseSync, bytesOf, NO_BYTES } from './shard-parse.js';
+export type {
+  ShardReadRequest,
+  ParsedShardRecord,
+  ShardCorruption,
+  ShardParseStep,
+  ShardParser,
+  ShardFormat,
+  ShardParseOptions,
+  SyncBytes,
+} from './shard-parse.js';
+export { decodeImageBytes, encodePng, loadSharp, MAX_IMAGE_PIXELS } from './sharp-codec.js';
+export type { DecodedPixels } from './sharp-codec.js';
+export { decodePng, crc32, PNG_MAX_PIXELS } from './png.js';
+export type { PngImage } from './png.js';
+export { ShardManifest, decodeShardManifest, countDifference, MANIFEST_FILE } from './shard-manifest.js';
+export type { ShardManifestSplit } from './shard-manifest.js';
+export { writeDatasetShards } from './write-shards.js';
+export type { WriteShardsOptions } from './write-shards.js';
+export { loadShardDataset, readShardManifest } from './shard-dataset.js';
+export { openLocalBytes } from './shard-parse.js';

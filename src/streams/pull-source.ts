@@ -7,6 +7,7 @@
  * `prefetch` items wait ahead of the consumer whatever the dataset size. Unsubscribing ends the
  * iteration (the iterator's `return` runs), so nothing more is read.
  */
+import { setMaxListeners } from 'node:events';
 import { Observable, Subject, type OperatorFunction } from 'rxjs';
 
 /** A source that emits one item per credit received on `credits$`. */
@@ -51,6 +52,70 @@ export const fromIterator =
           } finally {
             draining = false;
           }
+        },
+        error: (e) => subscriber.error(e),
+      });
+      return () => {
+        creditSub.unsubscribe();
+        finish();
+      };
+    });
+
+/**
+ * A pull source over a lazily created async iterator (a shard read over HTTP): one `next()` per
+ * credit, never two at once, so at most as many items are read ahead as credits were granted.
+ * Unsubscribing aborts `signal` (an HTTP read in flight is cancelled) and ends the iterator; a value
+ * or error that arrives after that is dropped.
+ */
+export const fromAsyncIterator =
+  <T>(makeIterator: (signal: AbortSignal) => AsyncIterator<T>): PullSource<T> =>
+  (credits$) =>
+    new Observable<T>((subscriber) => {
+      const controller = new AbortController();
+      // Every open shard and backoff timer listens on this one signal.
+      setMaxListeners(0, controller.signal);
+      const it = makeIterator(controller.signal);
+      let owed = 0;
+      let pending = false;
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        controller.abort();
+        try {
+          Promise.resolve(it.return?.()).catch(() => undefined);
+        } catch {
+          // An iterator whose return() throws has nothing left to release.
+        }
+      };
+      const pump = () => {
+        if (pending || finished || owed === 0 || subscriber.closed) return;
+        owed--;
+        pending = true;
+        it.next().then(
+          (r) => {
+            pending = false;
+            if (finished) return;
+            if (r.done === true) {
+              finished = true;
+              subscriber.complete();
+              return;
+            }
+            subscriber.next(r.value);
+            pump();
+          },
+          (e: unknown) => {
+            pending = false;
+            if (finished) return;
+            finish();
+            subscriber.error(e);
+          },
+        );
+      };
+      const creditSub = credits$.subscribe({
+        next: (n) => {
+          owed += n;
+          pump();
         },
         error: (e) => subscriber.error(e),
       });

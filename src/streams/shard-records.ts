@@ -1,6 +1,6 @@
 /**
- * Sharded image datasets on local disk — TFRecord files of `tf.Example`s and WebDataset tar shards —
- * as a pull source of encoded image records, one record per credit, with a resumable cursor.
+ * Sharded image datasets — TFRecord files of `tf.Example`s and WebDataset tar shards, on local disk or
+ * on an HTTP(S) server — as a pull source of encoded image records, one record per credit, with a resumable cursor.
  *
  * Intuition: an epoch visits this rank's shards in an order drawn from the epoch's Rng (the same on
  * every rank, so the ranks split the shards without overlap); within a shard, records are read one
@@ -12,24 +12,29 @@
  * either stops the stream with one sentence naming shard and byte offset (`onCorrupt: 'fail'`) or is
  * skipped and reported to `onSkip` (`'skip'`); a length is checked against the limit and the bytes left
  * in the file before anything is allocated for it.
+ *
+ * Local shards are read synchronously (one record per credit, inside the credit's call); shards named
+ * by `http://` or `https://` URLs, or opened by `openAsync`, are read asynchronously with the same
+ * parsers (`data/shard-parse`) and the same rule: one record read per credit, never more.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
 import { draw, type Rng } from '../core/rng.js';
 import { UserError } from '../core/errors.js';
+import type { ExampleKeys, ImageRecord } from '../data/image-record.js';
+import type { WebDatasetFields } from '../data/webdataset.js';
 import {
-  decodeTfRecordHeader,
-  checkTfRecordData,
-  TFRECORD_FOOTER_BYTES,
-  TFRECORD_HEADER_BYTES,
-  TFRECORD_MAX_RECORD_BYTES,
-} from '../data/tfrecord.js';
-import { decodeTfExample } from '../data/tf-example.js';
-import { imageRecordFromExample, type ExampleKeys, type ImageRecord } from '../data/image-record.js';
-import { decodeTarHeader, isZeroBlock, paxPath, TAR_BLOCK, tarPaddedSize } from '../data/tar.js';
-import { imageRecordFromSample, splitWebDatasetName, type WebDatasetFields } from '../data/webdataset.js';
-import { fromIterator, type PullSource } from './pull-source.js';
+  NO_BYTES,
+  openLocalBytes,
+  parseSync,
+  shardParser,
+  type ParsedShardRecord,
+  type ShardCorruption,
+  type ShardFormat,
+  type ShardParser,
+} from '../data/shard-parse.js';
+import { fromAsyncIterator, fromIterator, type PullSource } from './pull-source.js';
+import { isHttpUrl, openHttpShard, type AsyncShardFile, type HttpShardOptions } from './http-shard.js';
 
 /** Where a stream stands: 0-based epoch, position in that epoch's shard list for this rank, byte offset in the shard. */
 export interface ShardCursor {
@@ -65,28 +70,29 @@ export interface ShardFile {
 }
 
 /** Opens a local file for positional reads. */
-export const openLocalShard = (path: string): ShardFile => {
-  const fd = openSync(path, 'r');
-  const size = fstatSync(fd).size;
-  return {
-    size,
-    read: (position, length) => {
-      const buffer = new Uint8Array(Math.max(0, Math.min(length, size - position)));
-      let got = 0;
-      while (got < buffer.length) {
-        const n = readSync(fd, buffer, got, buffer.length - got, position + got);
-        if (n === 0) break;
-        got += n;
-      }
-      return got === buffer.length ? buffer : buffer.subarray(0, got);
-    },
-    close: () => closeSync(fd),
+export const openLocalShard = (path: string): ShardFile => openLocalBytes(path);
+
+/** Opens a shard for asynchronous reads, starting near `offset` (a hint: streamed sources begin there). */
+export type OpenAsyncShard = (path: string, at: { readonly offset: number; readonly signal: AbortSignal }) => Promise<AsyncShardFile>;
+
+/** A local path or `file://` URL as a path. */
+const localPath = (path: string): string => (path.startsWith('file://') ? fileURLToPath(path) : path);
+
+/**
+ * The default asynchronous opener: `http(s)://` URLs are streamed with Range requests and retries
+ * (`http` options), anything else is a local path or `file://` URL read with positional reads.
+ */
+export const openShard =
+  (http: HttpShardOptions = {}): OpenAsyncShard =>
+  async (path, at) => {
+    if (isHttpUrl(path)) return openHttpShard(path, at, http);
+    const file = openLocalShard(localPath(path));
+    return { size: file.size, read: async (position, length) => file.read(position, length), close: () => file.close() };
   };
-};
 
 /** Options of `shardRecords`. */
 export interface ShardRecordsOptions {
-  readonly format: 'tfrecord' | 'webdataset';
+  readonly format: ShardFormat;
   /** Every shard of the dataset (all ranks see the same list). */
   readonly shards: readonly string[];
   /** Stream epochs `start.epoch … epochs − 1` (default 1). */
@@ -106,8 +112,15 @@ export interface ShardRecordsOptions {
   readonly maxRecordBytes?: number;
   readonly exampleKeys?: ExampleKeys;
   readonly webDatasetFields?: WebDatasetFields;
-  /** How to open a shard (default `openLocalShard`). */
+  /** How to open a local shard synchronously (default `openLocalShard`); ignored when `openAsync` is given. */
   readonly open?: (path: string) => ShardFile;
+  /**
+   * How to open a shard asynchronously. When given, or when a shard is an `http(s)://` URL (then the
+   * default is `openShard(options.http)`), every shard is read asynchronously.
+   */
+  readonly openAsync?: OpenAsyncShard;
+  /** Retries, backoff and timeouts of HTTP shards. */
+  readonly http?: HttpShardOptions;
 }
 
 /**
@@ -133,125 +146,46 @@ export const shardsForRank = (
   return E.right(mine);
 };
 
-/** A corrupt spot: where, and why. */
-class Corrupt {
-  constructor(
-    readonly offset: number,
-    readonly reason: string,
-    /** True when the rest of the shard cannot be trusted (a bad header, a truncation). */
-    readonly fatal: boolean,
-  ) {}
-}
+/** A record of a shard, or nothing when a corrupt one was skipped; throws under `onCorrupt: 'fail'`. */
+export const acceptRecord = (
+  r: ParsedShardRecord | ShardCorruption,
+  path: string,
+  options: Pick<ShardRecordsOptions, 'onCorrupt' | 'onSkip'>,
+): ParsedShardRecord | undefined => {
+  if (r.kind === 'record') return r;
+  if (options.onCorrupt !== 'skip') throw new UserError('bad-file', `Shard ${path}: ${r.reason} at byte ${r.offset}.`);
+  options.onSkip?.({ path, offset: r.offset, reason: r.fatal ? `${r.reason} (rest of the shard skipped)` : r.reason });
+  return undefined;
+};
 
-type Read = { readonly record: ImageRecord; readonly offset: number; readonly next: number } | Corrupt;
-
-/** TFRecord records from `offset` on. */
-function* tfRecords(file: ShardFile, offset: number, options: ShardRecordsOptions): Generator<Read> {
-  const limit = options.maxRecordBytes ?? TFRECORD_MAX_RECORD_BYTES;
-  let at = offset;
-  while (at < file.size) {
-    const header = file.read(at, TFRECORD_HEADER_BYTES);
-    if (header.length < TFRECORD_HEADER_BYTES) {
-      yield new Corrupt(at, `truncated TFRecord header (${header.length} of 12 bytes)`, true);
-      return;
-    }
-    const length = decodeTfRecordHeader(header, limit);
-    if (E.isLeft(length)) {
-      yield new Corrupt(at, length.left, true);
-      return;
-    }
-    const end = at + TFRECORD_HEADER_BYTES + length.right + TFRECORD_FOOTER_BYTES;
-    if (end > file.size) {
-      yield new Corrupt(at, `truncated TFRecord: the record declares ${length.right} bytes but the file ends at ${file.size}`, true);
-      return;
-    }
-    const body = file.read(at + TFRECORD_HEADER_BYTES, length.right + TFRECORD_FOOTER_BYTES);
-    const checked = checkTfRecordData(body.subarray(0, length.right), body.subarray(length.right));
-    const record = E.isLeft(checked)
-      ? checked
-      : pipe(
-          decodeTfExample(checked.right),
-          E.chain((features) => imageRecordFromExample(features, options.exampleKeys)),
-        );
-    if (E.isLeft(record)) yield new Corrupt(at, record.left, false);
-    else yield { record: record.right, offset: at, next: end };
-    at = end;
-  }
-}
-
-/**
- * WebDataset samples from `offset` (a sample boundary) on. A sample is complete when an entry of
- * another key starts, at the end marker, or where the shard turns out corrupt (its entries read so
- * far were intact; the corruption is reported after it).
- */
-function* webDatasetSamples(file: ShardFile, offset: number, options: ShardRecordsOptions): Generator<Read> {
-  const limit = options.maxRecordBytes ?? TFRECORD_MAX_RECORD_BYTES;
-  let at = offset;
-  let key: string | undefined;
-  let sampleStart = offset;
-  let fields = new Map<string, Uint8Array>();
-  let longName: string | undefined;
-  let entryStart = offset;
-  const flush = function* (next: number): Generator<Read> {
-    if (key === undefined) return;
-    const record = imageRecordFromSample({ key, fields }, options.webDatasetFields);
-    if (E.isLeft(record)) yield new Corrupt(sampleStart, record.left, false);
-    else yield { record: record.right, offset: sampleStart, next };
-    key = undefined;
-    fields = new Map();
-  };
-  while (at < file.size) {
-    const block = file.read(at, TAR_BLOCK);
-    if (block.length < TAR_BLOCK) {
-      yield* flush(at);
-      yield new Corrupt(at, `truncated tar header (${block.length} of 512 bytes)`, true);
-      return;
-    }
-    if (isZeroBlock(block)) break;
-    if (longName === undefined) entryStart = at;
-    const header = decodeTarHeader(block, limit);
-    if (E.isLeft(header)) {
-      yield* flush(entryStart);
-      yield new Corrupt(at, header.left, true);
-      return;
-    }
-    const { size, type } = header.right;
-    const next = at + TAR_BLOCK + tarPaddedSize(size);
-    if (at + TAR_BLOCK + size > file.size) {
-      yield* flush(entryStart);
-      yield new Corrupt(at, `truncated tar entry '${header.right.name}': ${size} bytes declared but the file ends at ${file.size}`, true);
-      return;
-    }
-    if (type === 'pax' || type === 'gnu-long-name') {
-      const data = file.read(at + TAR_BLOCK, size);
-      longName = type === 'pax' ? paxPath(data) ?? longName : new TextDecoder().decode(data).replace(/\0+$/, '');
-      at = next;
-      continue;
-    }
-    const name = longName ?? header.right.name;
-    longName = undefined;
-    if (type === 'file') {
-      const split = splitWebDatasetName(name);
-      if (split === undefined) {
-        yield new Corrupt(entryStart, `tar entry '${name}' has no extension to name its field`, false);
+/** Runs a parser against an asynchronous file: its records and corrupt spots, in order. */
+export async function* parseAsync(parser: ShardParser, file: AsyncShardFile): AsyncGenerator<ParsedShardRecord | ShardCorruption, void, undefined> {
+  let input = NO_BYTES;
+  try {
+    for (;;) {
+      const step = parser.next(input);
+      if (step.done === true) return;
+      if (step.value.kind === 'read') {
+        input = await file.read(step.value.position, step.value.length);
       } else {
-        if (key !== undefined && split.key !== key) yield* flush(entryStart);
-        if (key === undefined) {
-          key = split.key;
-          sampleStart = entryStart;
-        }
-        fields.set(split.field, file.read(at + TAR_BLOCK, size));
+        input = NO_BYTES;
+        yield step.value;
       }
     }
-    at = next;
+  } finally {
+    parser.return();
   }
-  yield* flush(file.size);
 }
+
+/** True when `shardRecords` reads these options' shards asynchronously. */
+export const readsAsync = (options: Pick<ShardRecordsOptions, 'openAsync' | 'shards'>): boolean =>
+  options.openAsync !== undefined || options.shards.some(isHttpUrl);
 
 /**
  * The records of `options.shards` for this rank, epoch after epoch, one per credit, from `start`.
  * @throws UserError ('bad-argument') when this rank would get no shard or the cursor is out of range;
- *   read failures under `onCorrupt: 'fail'` arrive as a `UserError` ('bad-file') on the stream.
+ *   read failures under `onCorrupt: 'fail'` (and HTTP failures after the retries) arrive as a
+ *   `UserError` ('bad-file') on the stream.
  */
 export const shardRecords = (options: ShardRecordsOptions): PullSource<ShardItem> => {
   const epochs = options.epochs ?? 1;
@@ -263,28 +197,48 @@ export const shardRecords = (options: ShardRecordsOptions): PullSource<ShardItem
   if (!(Number.isInteger(start.shard) && start.shard >= 0 && start.shard <= plan.right.length && start.offset >= 0)) {
     throw new UserError('bad-argument', `shardRecords: cursor shard ${start.shard} is outside this rank's ${plan.right.length} shards.`);
   }
-  const open = options.open ?? openLocalShard;
-  return fromIterator(function* () {
+  /** Every (epoch, position, path, first offset) this rank reads, from the cursor on. */
+  const visits = function* () {
     for (let epoch = start.epoch; epoch < epochs; epoch++) {
       const mine = E.getOrElse((): string[] => [])(shardsForRank(options.shards, epoch, rank, worldSize, options.rng));
       for (let s = epoch === start.epoch ? start.shard : 0; s < mine.length; s++) {
-        const path = mine[s]!;
-        const offset = epoch === start.epoch && s === start.shard ? start.offset : 0;
-        const file = open(path);
+        yield { epoch, s, path: mine[s]!, offset: epoch === start.epoch && s === start.shard ? start.offset : 0 };
+      }
+    }
+  };
+  const item = (r: ParsedShardRecord, path: string, epoch: number, s: number, size: number): ShardItem => ({
+    record: r.record,
+    path,
+    offset: r.offset,
+    next: r.next >= size ? { epoch, shard: s + 1, offset: 0 } : { epoch, shard: s, offset: r.next },
+  });
+  if (readsAsync(options)) {
+    const open = options.openAsync ?? openShard(options.http);
+    return fromAsyncIterator(async function* (signal) {
+      for (const { epoch, s, path, offset } of visits()) {
+        const file = await open(path, { offset, signal });
         try {
-          const reads = options.format === 'tfrecord' ? tfRecords(file, offset, options) : webDatasetSamples(file, offset, options);
-          for (const r of reads) {
-            if (r instanceof Corrupt) {
-              if (options.onCorrupt !== 'skip') throw new UserError('bad-file', `Shard ${path}: ${r.reason} at byte ${r.offset}.`);
-              options.onSkip?.({ path, offset: r.offset, reason: r.fatal ? `${r.reason} (rest of the shard skipped)` : r.reason });
-              continue;
-            }
-            const next: ShardCursor = r.next >= file.size ? { epoch, shard: s + 1, offset: 0 } : { epoch, shard: s, offset: r.next };
-            yield { record: r.record, path, offset: r.offset, next };
+          for await (const r of parseAsync(shardParser(options.format, file.size, offset, options), file)) {
+            const ok = acceptRecord(r, path, options);
+            if (ok !== undefined) yield item(ok, path, epoch, s, file.size);
           }
         } finally {
           file.close();
         }
+      }
+    });
+  }
+  const open = options.open ?? ((path: string) => openLocalShard(localPath(path)));
+  return fromIterator(function* () {
+    for (const { epoch, s, path, offset } of visits()) {
+      const file = open(path);
+      try {
+        for (const r of parseSync(shardParser(options.format, file.size, offset, options), file)) {
+          const ok = acceptRecord(r, path, options);
+          if (ok !== undefined) yield item(ok, path, epoch, s, file.size);
+        }
+      } finally {
+        file.close();
       }
     }
   });

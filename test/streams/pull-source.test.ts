@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { concatMap, from, lastValueFrom, map, Subject, take, toArray, type Observable } from 'rxjs';
-import { fromIterator, pullThrough } from '../../src/streams/pull-source.js';
+import { fromAsyncIterator, fromIterator, pullThrough } from '../../src/streams/pull-source.js';
 
 /** An iterator over 0, 1, 2, … that counts its calls and refuses to run past `limit` (a hang guard). */
 const countingIterator = (length = Infinity, limit = 1_000_000) => {
@@ -158,5 +158,73 @@ describe('pullThrough', () => {
     // A recursing credit loop would be ~100k frames deep (and overflow); the queued one stays shallow.
     expect(maxDepth).toBeGreaterThan(10);
     expect(maxDepth).toBeLessThan(200);
+  });
+});
+
+describe('fromAsyncIterator', () => {
+  /** An async iterator over 0, 1, 2, … whose next() resolves after a timer, counting calls and overlaps. */
+  const slowIterator = (length = Infinity) => {
+    const calls = { next: 0, inFlight: 0, maxInFlight: 0, aborted: false, returned: 0 };
+    const make = (signal: AbortSignal): AsyncIterator<number> => {
+      signal.addEventListener('abort', () => (calls.aborted = true));
+      return {
+        next: async () => {
+          const i = calls.next++;
+          calls.inFlight++;
+          calls.maxInFlight = Math.max(calls.maxInFlight, calls.inFlight);
+          await new Promise((r) => setTimeout(r, 1));
+          calls.inFlight--;
+          return i < length ? { done: false, value: i } : { done: true, value: undefined };
+        },
+        return: async () => {
+          calls.returned++;
+          return { done: true, value: undefined };
+        },
+      };
+    };
+    return { calls, make };
+  };
+
+  it('asks for one item per credit, never two at once, and completes', async () => {
+    const { calls, make } = slowIterator(5);
+    const out = await lastValueFrom(pullThrough(fromAsyncIterator(make), map((x: number) => x), { prefetch: 4 }).pipe(toArray()));
+    expect(out).toEqual([0, 1, 2, 3, 4]);
+    expect(calls.next).toBe(6);
+    expect(calls.maxInFlight).toBe(1);
+  });
+
+  it('a slow consumer bounds the look-ahead to the prefetch', async () => {
+    const { calls, make } = slowIterator(40);
+    let consumed = 0;
+    let maxAhead = 0;
+    await lastValueFrom(
+      pullThrough(
+        fromAsyncIterator(make),
+        concatMap(async (x: number) => {
+          await new Promise((r) => setTimeout(r, 3));
+          consumed++;
+          maxAhead = Math.max(maxAhead, calls.next - consumed);
+          return x;
+        }),
+        { prefetch: 2 },
+      ).pipe(toArray()),
+    );
+    expect(maxAhead).toBeLessThanOrEqual(2);
+  });
+
+  it('unsubscribing aborts the signal, ends the iterator and asks for nothing more', async () => {
+    const { calls, make } = slowIterator();
+    const out = await lastValueFrom(pullThrough(fromAsyncIterator(make), map((x: number) => x), { prefetch: 3 }).pipe(take(4), toArray()));
+    expect(out).toEqual([0, 1, 2, 3]);
+    const asked = calls.next;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls.next).toBe(asked);
+    expect(calls.aborted).toBe(true);
+    expect(calls.returned).toBe(1);
+  });
+
+  it('passes the iterator errors on', async () => {
+    const source = fromAsyncIterator<number>(() => ({ next: () => Promise.reject(new Error('boom')) }));
+    await expect(lastValueFrom(pullThrough(source, map((x: number) => x)))).rejects.toThrow('boom');
   });
 });
