@@ -10,6 +10,7 @@ import { trainCommand } from './train-command.js';
 import { recipesCommand } from './recipes-command.js';
 import { evalCommand } from './eval-command.js';
 import { shardCommand } from './shard-command.js';
+import { calibrateCommand } from './calibrate-command.js';
 
 /** Runs the CLI on `argv` (process.argv shape) and resolves to the exit code. */
 export const main = async (argv: readonly string[]): Promise<number> => {
@@ -20,6 +21,7 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     .addCommand(trainCommand().exitOverride())
     .addCommand(recipesCommand().exitOverride())
     .addCommand(evalCommand().exitOverride())
+    .addCommand(calibrateCommand().exitOverride())
     .addCommand(reportCommand().exitOverride())
     .addCommand(shardCommand().exitOverride());
   try {

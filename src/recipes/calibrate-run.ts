@@ -19,8 +19,7 @@ import { createRng } from '../core/rng.js';
 import { decodeWith } from '../config/report.js';
 import { datasets } from '../data/datasets.js';
 import { models } from '../models/registry.js';
-import { createSgdMomentum } from '../train/sgd-momentum.js';
-import { decodeCheckpoint, restoreCheckpoint } from '../train/checkpoint.js';
+import { decodeCheckpoint, restoreModel } from '../train/checkpoint.js';
 import { predictOutputs } from '../train/predict-outputs.js';
 import { classifierVariableNames } from '../train/classifier-retraining.js';
 import { evaluate, type EvaluationReport } from '../eval/evaluate.js';
@@ -90,9 +89,8 @@ export const calibrateRun = (dir: string, options: CalibrateRunOptions): Calibra
   const checkpoint = E.getOrElseW((why: string) => fail(`${checkpointFile}: ${why}.`))(decodeCheckpoint(readFileSync(checkpointFile)));
   const rng = createRng(config.seed);
   const model = models.get(config.model).create({ shape: dataset.shape, numClasses: dataset.numClasses, head: config.head }, rng.derive('model'));
-  const optimizer = createSgdMomentum(model.variables.trainable, { momentum: config.momentum, weightDecay: config.weightDecay });
   try {
-    E.getOrElseW((why: string) => fail(`${checkpointFile}: ${why}.`))(restoreCheckpoint(checkpoint, model, optimizer));
+    E.getOrElseW((why: string) => fail(`${checkpointFile}: ${why}.`))(restoreModel(checkpoint, model));
     const c = dataset.numClasses;
     const test = predictOutputs(model, dataset.test, dataset, config.evalBatchSize);
     const kernelName = () => classifierVariableNames(model).find((n) => n.endsWith('/kernel'))!;
@@ -127,7 +125,6 @@ export const calibrateRun = (dir: string, options: CalibrateRunOptions): Calibra
     writeFileAtomic(file, `${JSON.stringify({ ...metricsDocument(config, dataset, report), calibration: { method: options.method, ...parameters } }, null, 2)}\n`);
     return { method: options.method, report, file, parameters };
   } finally {
-    optimizer.dispose();
     model.dispose();
   }
 };

@@ -45,3 +45,33 @@ describe('evaluateRun / tailstream eval', () => {
     expect(stderr).toBe(`tailstream: ${bad}: not a tailstream checkpoint (bad magic).\n`);
   });
 });
+
+describe('tailstream calibrate', () => {
+  it('writes metrics-<method>.json for logit adjustment and says which file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ts-cal-'));
+    const run = path.join(dir, 'run');
+    await runTraining({ ...DEFAULT_RUN_CONFIG, epochs: 1, maxStepsPerEpoch: 3, batchSize: 32 }, { out: run });
+    let stderr = '';
+    let stdout = '';
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+    const code = await main(['node', 'tailstream', 'calibrate', run, '--method', 'logit-adjust', '--tau', '1', '--backend', 'wasm', '--json']);
+    err.mockRestore();
+    out.mockRestore();
+    expect(code, stderr).toBe(0);
+    expect(stderr).toBe(`written: ${path.join(run, 'metrics-logit-adjust.json')}\n`);
+    const printed = JSON.parse(stdout);
+    const written = JSON.parse(readFileSync(path.join(run, 'metrics-logit-adjust.json'), 'utf8'));
+    expect(written.calibration).toEqual({ method: 'logit-adjust', tau: 1 });
+    expect(written.balancedAccuracy).toBe(printed.balancedAccuracy);
+  });
+
+  it('requires a known --method', async () => {
+    let stderr = '';
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+    const code = await main(['node', 'tailstream', 'calibrate', '/nonexistent', '--method', 'platt']);
+    err.mockRestore();
+    expect(code).toBe(2);
+    expect(stderr).toBe("tailstream: --method: expected one of logit-adjust, tau-norm, marc, got 'platt'.\n");
+  });
+});
