@@ -12,6 +12,11 @@ import { decodeIdx, encodeIdx } from '../../src/data/idx.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/train/checkpoint.js';
 import { decodeTfRecords, encodeTfRecords } from '../../src/data/tfrecord.js';
 import { decodeTfExample, encodeTfExample } from '../../src/data/tf-example.js';
+import { decodeTarHeader, encodeTar } from '../../src/data/tar.js';
+import { decodeCifarBatch, encodeCifarBatch } from '../../src/data/cifar-binary.js';
+import { decodePng } from '../../src/data/png.js';
+import { decodeConfigDocument } from '../../src/recipes/config-file.js';
+import { parse as parseYaml } from 'yaml';
 
 const validIdx = encodeIdx([3, 4, 4], Uint8Array.from({ length: 48 }, (_, i) => i));
 const validCheckpoint = encodeCheckpoint({
@@ -20,6 +25,10 @@ const validCheckpoint = encodeCheckpoint({
   history: [],
 });
 const validTfRecords = encodeTfRecords([encodeTfExample([['label', { kind: 'int64', values: [3n] }]])]);
+const validTarHeader = encodeTar([{ name: 'sample0001.cls', data: Uint8Array.of(0x33) }]).subarray(0, 512);
+const validCifar = encodeCifarBatch([1, 7], new Uint8Array(2 * 3072), 'cifar10');
+/** A 2×1 greyscale PNG (pixels 0, 255) built with Python's zlib + struct. */
+const validPng = Uint8Array.from(Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAAAAADRSSBWAAAAC0lEQVR4nGNg+A8AAQIBAEK+vGgAAAAASUVORK5CYII=', 'base64'));
 
 /** Mutations of a valid input: truncation, bit flips, overwritten 32-bit fields (lengths), or random bytes. */
 const mutated = (valid: Uint8Array) =>
@@ -60,6 +69,38 @@ describe('decoders never throw on hostile bytes', () => {
         const same = b.length === validCheckpoint.length && b.every((x, i) => x === validCheckpoint[i]);
         expect(E.isRight(r)).toBe(same);
       }),
+    );
+  });
+
+  it('start from inputs that decode', () => {
+    expect(E.isRight(decodeTarHeader(validTarHeader))).toBe(true);
+    expect(E.isRight(decodeCifarBatch(validCifar, 'cifar10'))).toBe(true);
+    expect(E.isRight(decodePng(validPng))).toBe(true);
+  });
+
+  it('tar headers, CIFAR batches and PNG images', () => {
+    fc.assert(fc.property(mutated(validTarHeader), (b) => void safely((x) => decodeTarHeader(x.length === 512 ? x : new Uint8Array(512)), b)));
+    fc.assert(fc.property(mutated(validCifar), (b) => void safely((x) => decodeCifarBatch(x, 'cifar10'), b)));
+    fc.assert(fc.property(mutated(validCifar), (b) => void safely((x) => decodeCifarBatch(x, 'cifar100'), b)));
+    fc.assert(fc.property(mutated(validPng), (b) => void safely((x) => decodePng(x), b)));
+  });
+
+  it('run config documents (YAML text and parsed values)', () => {
+    const asYaml = (text: string): E.Either<string, unknown> => {
+      let doc: unknown;
+      try {
+        doc = parseYaml(text, { maxAliasCount: 100 });
+      } catch {
+        return E.left('not YAML');
+      }
+      return decodeConfigDocument(doc);
+    };
+    fc.assert(fc.property(fc.string({ maxLength: 200 }), (text) => void safely(() => asYaml(text), new Uint8Array())));
+    fc.assert(fc.property(fc.jsonValue(), (doc) => void safely(() => decodeConfigDocument(doc), new Uint8Array())));
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('epochs', 'ratio', 'lr', 'classWeights', 'transforms', 'seed', 'lossConfig'), fc.jsonValue()), (doc) =>
+        void safely(() => decodeConfigDocument(doc), new Uint8Array()),
+      ),
     );
   });
 
