@@ -3,7 +3,7 @@
  */
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { initBackend, parseBackendName, BACKEND_NAMES, type BackendName } from '../backend/select-backend.js';
+import { initBackend, parseBackendName, shutdownBackend, BACKEND_NAMES, type BackendName } from '../backend/select-backend.js';
 import { DEFAULT_RUN_CONFIG, defaultMilestones, type RunConfig } from '../recipes/run-config.js';
 import { metricsDocument, runTraining } from '../recipes/run-training.js';
 import { formatReport } from '../eval/format-report.js';
@@ -26,6 +26,7 @@ interface TrainFlags {
   out?: string;
   dataDir?: string;
   backend: BackendName | 'auto';
+  threads?: number;
   json: boolean;
   progress: boolean;
 }
@@ -67,12 +68,13 @@ export const trainCommand = (): Command =>
     .addOption(new Option('--out <dir>', 'run folder to create (default runs/<dataset>-<time>)'))
     .addOption(new Option('--data-dir <dir>', 'folder with the dataset files (fmnist-lt: IDX files)'))
     .addOption(new Option('--backend <name>', `auto, ${BACKEND_NAMES.join(', ')}`).argParser(parseBackendName).default('auto'))
+    .addOption(new Option('--threads <n>', 'threads for the wasm backend (default: the cores available, at most 8)').argParser(parseInteger('--threads', 1)))
     .option('--json', 'print the final metrics as JSON on stdout', false)
     .option('--no-progress', 'no progress bar (per-epoch lines stay)')
     .action(async (flags: TrainFlags) => {
       const config = configFromFlags(flags);
       const out = flags.out ?? path.join('runs', `${config.dataset}-${timestamp()}`);
-      const backend = await initBackend(flags.backend);
+      const backend = await initBackend(flags.backend, flags.threads === undefined ? {} : { threads: flags.threads });
       process.stderr.write(`backend: ${backend.name} (tfjs '${backend.tfName}', ${backend.threads} thread${backend.threads === 1 ? '' : 's'})\n`);
       const progress = createProgress(config.epochs, { bar: flags.progress && process.stderr.isTTY === true });
       const controller = new AbortController();
@@ -98,5 +100,6 @@ export const trainCommand = (): Command =>
         progress.stop();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        await shutdownBackend();
       }
     });
