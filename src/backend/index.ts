@@ -6,3 +6,6 @@ export { maxPoolBackward, poolGeometry, registerFastMaxPoolGradient, WASM_MAX_PO
 export type { PoolGeometry } from './max-pool-gradient.js';
 export { MAX_WASM_THREADS } from './wasm-threads.js';
 export { matMulNoFlags, swapLastAxes, registerFastMatMulGradient } from './matmul-gradient.js';
+export { sumLeadingAxes, registerFastAddGradient } from './add-gradient.js';
+export { depthToSpaceFast, depthToSpaceOnHeap, registerHeapKernels, WASM_DEPTH_TO_SPACE_KERNEL } from './heap-kernels.js';
+export type { WasmHeapBackend } from './heap-kernels.js';

@@ -16,6 +16,7 @@
  * window size are handled; the op has no dilation.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { heapFloats, type WasmHeapBackend } from './heap-kernels.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -121,18 +122,6 @@ export const maxPoolBackward = (x: Float32Array, dy: Float32Array, dx: Float32Ar
 /** Name of the wasm kernel that runs `maxPoolBackward` on the wasm heap. */
 export const WASM_MAX_POOL_GRAD_KERNEL = 'TailstreamMaxPoolGrad';
 
-/** What the kernel needs of tfjs-backend-wasm's `BackendWasm` (public members). */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
-}
-
-const heapFloats = (backend: WasmHeapBackend, info: tf.TensorInfo): Float32Array => {
-  const a = backend.typedArrayFromHeap(info);
-  if (!(a instanceof Float32Array)) throw new Error(`${WASM_MAX_POOL_GRAD_KERNEL}: expected float32 tensors, got ${info.dtype}`);
-  return a;
-};
-
 let kernelRegistered = false;
 
 const registerWasmKernel = (): void => {
@@ -147,7 +136,8 @@ const registerWasmKernel = (): void => {
       const g = poolGeometry(input.shape, a.filterSize, a.strides, a.pad, a.dimRoundingMode);
       // Allocate first: a heap that grows invalidates views taken before.
       const out = wasm.makeOutput([...input.shape], 'float32');
-      maxPoolBackward(heapFloats(wasm, input), heapFloats(wasm, dy), heapFloats(wasm, out), g);
+      const k = WASM_MAX_POOL_GRAD_KERNEL;
+      maxPoolBackward(heapFloats(wasm, input, k), heapFloats(wasm, dy, k), heapFloats(wasm, out, k), g);
       return out;
     },
   });

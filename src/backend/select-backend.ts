@@ -14,6 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { registerFastConvGradients } from './conv-gradients.js';
+import { registerFastAddGradient } from './add-gradient.js';
+import { registerHeapKernels } from './heap-kernels.js';
 import { registerFastMatMulGradient } from './matmul-gradient.js';
 import { registerFastMaxPoolGradient } from './max-pool-gradient.js';
 import { MAX_WASM_THREADS, terminateWasmWorkers, withThreadedWasm } from './wasm-threads.js';
@@ -101,9 +103,11 @@ const startWasm = async (threads: number): Promise<BackendInfo> => {
   } else if (!(await tf.setBackend('wasm'))) {
     throw new UserError('missing-package', 'The wasm backend failed to start.');
   }
+  registerHeapKernels();
   registerFastConvGradients();
   registerFastMaxPoolGradient();
   registerFastMatMulGradient();
+  registerFastAddGradient();
   return { name: 'wasm', tfName: 'wasm', threads: wasm.getThreadsCount() };
 };
 
