@@ -4,12 +4,17 @@
  * Intuition: tfjs-backend-wasm has no Conv2DBackpropFilter kernel and a slow Conv2DBackpropInput.
  * Both gradients are themselves convolutions, which wasm runs fast through XNNPACK:
  * - input gradient: the output gradient, zero-dilated by the stride, convolved (stride 1) with the
- *   spatially flipped filter whose in/out channels are swapped;
+ *   spatially flipped filter whose in/out channels are swapped; for stride s > 1 that wastes the
+ *   multiplications by inserted zeros, so instead each of the s² output phases (row mod s, column
+ *   mod s) gets its own small kernel (the taps of that parity), all phases as the output channels of
+ *   one stride-1 conv over the undilated gradient, and a depth-to-space interleaves them
+ *   ("phase" or space-to-depth form: 4 instead of 9 taps per output for a 3×3 stride-2 conv);
  * - filter gradient: the input with batch and channel axes swapped, convolved with the output
  *   gradient (batch and spatial axes swapped) as the filter, dilated by the stride.
  * Tests check both against the cpu backend's own Conv2DBackpropInput/Filter kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { depthToSpaceFast } from './heap-kernels.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 
@@ -68,6 +73,85 @@ const zeroDilate = (dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D => {
   return tf.reshape(padded, [n, h * sh, w * sw, c]);
 };
 
+/** For one axis of a stride-s conv: which filter tap feeds which output phase, at which offset in dy. */
+interface PhaseTap {
+  /** Phase: input index mod s. */
+  readonly phase: number;
+  /** Filter tap. */
+  readonly tap: number;
+  /** dy index minus (input index div s). */
+  readonly offset: number;
+}
+
+const phaseTaps = (k: number, s: number, padBefore: number): PhaseTap[] => {
+  const out: PhaseTap[] = [];
+  for (let phase = 0; phase < s; phase++) {
+    for (let tap = 0; tap < k; tap++) {
+      const num = phase + padBefore - tap;
+      if (((num % s) + s) % s === 0) out.push({ phase, tap, offset: num / s });
+    }
+  }
+  return out;
+};
+
+/**
+ * The input gradient of a stride-s conv (s > 1, the same in both axes) in phase form, or undefined
+ * when the geometry does not fit it (sizes the stride does not divide, padding that would crop) or
+ * it saves nothing (a phase kernel as large as the filter, as for 1×1 convs).
+ * For input row r = s·u + p, the taps a with a ≡ p + padTop (mod s) read dy row u + (p + padTop − a)/s;
+ * one conv over dy with a kernel spanning those offsets produces all s² phases as channel blocks.
+ */
+const phasedInputGradient = (
+  xShape: readonly [number, number, number, number],
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  g: ConvGeometry,
+): tf.Tensor4D | undefined => {
+  const s = g.strideH;
+  const [, H, W] = xShape;
+  const [kh, kw, ci, co] = filter.shape;
+  if (g.strideW !== s || H % s !== 0 || W % s !== 0) return undefined;
+  const rows = phaseTaps(kh, s, g.top);
+  const cols = phaseTaps(kw, s, g.left);
+  if (rows.length === 0 || cols.length === 0) return undefined;
+  const rMin = Math.min(...rows.map((t) => t.offset));
+  const rMax = Math.max(...rows.map((t) => t.offset));
+  const cMin = Math.min(...cols.map((t) => t.offset));
+  const cMax = Math.max(...cols.map((t) => t.offset));
+  const KH = rMax - rMin + 1;
+  const KW = cMax - cMin + 1;
+  const padTop = -rMin;
+  const padLeft = -cMin;
+  const padBottom = H / s - g.outH - padTop + KH - 1;
+  const padRight = W / s - g.outW - padLeft + KW - 1;
+  if (padTop < 0 || padLeft < 0 || padBottom < 0 || padRight < 0) return undefined;
+  // Worth it only when a phase kernel has fewer taps than the filter (not for 1×1 convs).
+  if (KH * KW >= kh * kw) return undefined;
+  // Kernel [KH, KW, co, (p, q, ci)]: gathered from the filter's taps (index kh·kw is a zero tap).
+  const index: number[] = [];
+  for (let da = 0; da < KH; da++) {
+    for (let db = 0; db < KW; db++) {
+      for (let p = 0; p < s; p++) {
+        for (let q = 0; q < s; q++) {
+          const r = rows.find((t) => t.phase === p && t.offset === da + rMin);
+          const c = cols.find((t) => t.phase === q && t.offset === db + cMin);
+          index.push(r !== undefined && c !== undefined ? r.tap * kw + c.tap : kh * kw);
+        }
+      }
+    }
+  }
+  const taps = tf.concat([tf.reshape(filter, [kh * kw, ci, co]), tf.zeros([1, ci, co])], 0);
+  const gathered = tf.reshape(tf.gather(taps, tf.tensor1d(index, 'int32')), [KH, KW, s, s, ci, co]);
+  const kernel = tf.reshape(tf.transpose(gathered, [0, 1, 5, 2, 3, 4]), [KH, KW, co, s * s * ci]) as tf.Tensor4D;
+  const phases = tf.conv2d(dy, kernel, 1, [
+    [0, 0],
+    [padTop, padBottom],
+    [padLeft, padRight],
+    [0, 0],
+  ]);
+  return depthToSpaceFast(phases, s);
+};
+
 /**
  * Gradient of `conv2d(x, filter, strides, pad)` with respect to `x` (NHWC, dilation 1), as one forward conv.
  * @param xShape the shape of the convolution's input
@@ -85,6 +169,10 @@ export const conv2dInputGradient = (
   tf.tidy(() => {
     const [kh, kw] = filter.shape;
     const g = geometry(xShape, filter.shape, strides, pad, roundingMode);
+    if (g.strideH > 1 || g.strideW > 1) {
+      const phased = phasedInputGradient(xShape, dy, filter, g);
+      if (phased !== undefined) return phased;
+    }
     const [, H, W] = xShape;
     // After zero dilation dy has outH*sh rows: the (outH-1)*sh+1 meaningful ones plus sh-1 zeros.
     const padTop = kh - 1 - g.top;

@@ -10,9 +10,15 @@ import '@tensorflow/tfjs-backend-cpu';
 // The union package's Node bundle is the one place tfjs registers every op's gradient in a form Node's ESM loader accepts.
 import '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { registerFastConvGradients } from './conv-gradients.js';
+import { registerFastAddGradient } from './add-gradient.js';
+import { registerHeapKernels } from './heap-kernels.js';
+import { registerFastMatMulGradient } from './matmul-gradient.js';
+import { registerFastMaxPoolGradient } from './max-pool-gradient.js';
+import { MAX_WASM_THREADS, terminateWasmWorkers, withThreadedWasm } from './wasm-threads.js';
 
 /** Backends tailstream knows, fastest first. */
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
@@ -49,11 +55,74 @@ const isInstalled = (pkg: string): boolean => {
 
 /** Options for `initBackend`. */
 export interface InitBackendOptions {
-  /** Worker threads for wasm (defaults to 1 until threaded wasm loads from a file path in Node). */
+  /**
+   * Threads the wasm backend computes with, 1 … 8 (the threaded build's ceiling; larger requests are
+   * capped). Default: the cores available to this process (`os.availableParallelism()`), capped at 8.
+   * 1 runs the single-threaded SIMD build, which starts no worker threads.
+   */
   readonly threads?: number;
 }
 
-const startOne = async (name: BackendName, _options: InitBackendOptions): Promise<BackendInfo> => {
+/** The wasm thread count `initBackend` uses when none is given: the available cores, at most 8. */
+export const defaultWasmThreads = (): number => Math.max(1, Math.min(MAX_WASM_THREADS, os.availableParallelism()));
+
+const wasmThreads = (requested: number | undefined): number => {
+  if (requested === undefined) return defaultWasmThreads();
+  if (!Number.isInteger(requested) || requested < 1) {
+    throw new UserError('bad-argument', `threads: expected an integer ≥ 1, got ${requested}.`);
+  }
+  return Math.min(requested, MAX_WASM_THREADS);
+};
+
+/** The wasm backend as tfjs registered it, kept so it can be registered again after `shutdownBackend`. */
+let wasmFactory: { readonly factory: ReturnType<typeof tf.findBackendFactory>; readonly priority: number } | undefined;
+/** Threads of the running wasm backend (undefined when it is not running). */
+let wasmRunning: number | undefined;
+
+const startWasm = async (threads: number): Promise<BackendInfo> => {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  if (wasmRunning !== undefined && wasmRunning !== threads) await shutdownBackend();
+  if (wasmRunning === undefined) {
+    const root = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+    const dir = path.join(root, 'dist');
+    if (wasmFactory === undefined) {
+      wasmFactory = { factory: tf.findBackendFactory('wasm'), priority: tf.engine().registryFactory['wasm']?.priority ?? 2 };
+      wasm.setWasmPaths(dir + path.sep);
+    }
+    // A wasm backend started elsewhere (with tfjs's own thread count) is replaced by one with ours.
+    if (tf.findBackendFactory('wasm') != null && tf.engine().registry['wasm'] !== undefined) tf.removeBackend('wasm');
+    if (tf.findBackendFactory('wasm') == null) tf.registerBackend('wasm', wasmFactory.factory, wasmFactory.priority);
+    wasm.setThreadsCount(threads);
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
+    const started =
+      threads > 1
+        ? await withThreadedWasm(threads, path.join(dir, 'tf-backend-wasm.node.js'), () => tf.setBackend('wasm'))
+        : await tf.setBackend('wasm');
+    if (!started) throw new UserError('missing-package', 'The wasm backend failed to start.');
+    wasmRunning = threads;
+  } else if (!(await tf.setBackend('wasm'))) {
+    throw new UserError('missing-package', 'The wasm backend failed to start.');
+  }
+  registerHeapKernels();
+  registerFastConvGradients();
+  registerFastMaxPoolGradient();
+  registerFastMatMulGradient();
+  registerFastAddGradient();
+  return { name: 'wasm', tfName: 'wasm', threads: wasm.getThreadsCount() };
+};
+
+/**
+ * Stops what `initBackend` started that outlives a computation: the wasm backend's worker threads.
+ * Tensors of that backend are freed; a later `initBackend` starts it afresh. Safe to call any time, also twice.
+ */
+export const shutdownBackend = async (): Promise<void> => {
+  if (wasmRunning === undefined) return;
+  wasmRunning = undefined;
+  if (tf.findBackendFactory('wasm') != null) tf.removeBackend('wasm');
+  await terminateWasmWorkers();
+};
+
+const startOne = async (name: BackendName, options: InitBackendOptions): Promise<BackendInfo> => {
   const pkg = PACKAGES[name];
   if (pkg !== undefined && !isInstalled(pkg)) {
     throw new UserError(
@@ -68,14 +137,8 @@ const startOne = async (name: BackendName, _options: InitBackendOptions): Promis
       if (!(await tf.setBackend('tensorflow'))) throw new UserError('missing-package', `The ${name} backend failed to start.`);
       return { name, tfName: 'tensorflow', threads: 1 };
     }
-    case 'wasm': {
-      const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      const dir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
-      wasm.setWasmPaths(dir + path.sep);
-      if (!(await tf.setBackend('wasm'))) throw new UserError('missing-package', 'The wasm backend failed to start.');
-      registerFastConvGradients();
-      return { name, tfName: 'wasm', threads: wasm.getThreadsCount() };
-    }
+    case 'wasm':
+      return startWasm(wasmThreads(options.threads));
     case 'cpu': {
       await tf.setBackend('cpu');
       return { name, tfName: 'cpu', threads: 1 };

@@ -3,7 +3,7 @@
  */
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { initBackend, parseBackendName, BACKEND_NAMES, type BackendName } from '../backend/select-backend.js';
+import { initBackend, parseBackendName, shutdownBackend, BACKEND_NAMES, type BackendName } from '../backend/select-backend.js';
 import { DEFAULT_RUN_CONFIG, defaultMilestones, type RunConfig } from '../recipes/run-config.js';
 import { applyRecipe } from '../recipes/recipe.js';
 import { recipes } from '../recipes/registry.js';
@@ -34,6 +34,7 @@ interface TrainFlags {
   out?: string;
   dataDir?: string;
   backend: BackendName | 'auto';
+  threads?: number;
   json: boolean;
   progress: boolean;
   resume?: string;
@@ -100,6 +101,7 @@ export const trainCommand = (): Command =>
     .addOption(new Option('--resume <dir>', "continue the unfinished run in <dir> from its last checkpoint (its config.json defines the run)"))
     .addOption(new Option('--checkpoint-every <steps>', 'also checkpoint every N steps (0: at epoch ends and on interrupt only)').argParser(parseInteger('--checkpoint-every', 0)).default(0))
     .addOption(new Option('--on-nan <policy>', 'when a loss is NaN/Inf: stop (keep the last checkpoint, exit 3) or skip-batch').argParser(parseChoice('--on-nan', ['stop', 'skip-batch'] as const)).default('stop'))
+    .addOption(new Option('--threads <n>', 'threads for the wasm backend (default: the cores available, at most 8)').argParser(parseInteger('--threads', 1)))
     .option('--json', 'print the final metrics as JSON on stdout', false)
     .option('--no-progress', 'no progress bar (per-epoch lines stay)')
     .action(async (flags: TrainFlags, command: Command) => {
@@ -111,7 +113,7 @@ export const trainCommand = (): Command =>
       }
       const config = resolveRunConfig(flags, (key) => command.getOptionValueSource(key) === 'cli');
       const out = flags.resume ?? flags.out ?? path.join('runs', `${config.dataset}-${timestamp()}`);
-      const backend = await initBackend(flags.backend);
+      const backend = await initBackend(flags.backend, flags.threads === undefined ? {} : { threads: flags.threads });
       process.stderr.write(`backend: ${backend.name} (tfjs '${backend.tfName}', ${backend.threads} thread${backend.threads === 1 ? '' : 's'})\n`);
       const progress = createProgress({ bar: flags.progress && process.stderr.isTTY === true });
       const controller = new AbortController();
@@ -139,5 +141,6 @@ export const trainCommand = (): Command =>
         progress.stop();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        await shutdownBackend();
       }
     });

@@ -5,7 +5,11 @@
  * wasm; the textbook backward is three reductions and one fused expression:
  *   x̂ = (x − μ)/σ,  y = γ·x̂ + β,
  *   ∂x = γ/(σ·M) · (M·∂y − Σ∂y − x̂·Σ(∂y·x̂)),  ∂γ = Σ(∂y·x̂),  ∂β = Σ∂y  (sums over the M = N·H·W positions).
- * Reductions over positions are products with a row of ones (a plain matMul is fast everywhere).
+ * Everything runs as ops wasm's XNNPACK executes fast (elementwise binary ops there are scalar loops,
+ * several times slower): per-channel means over the M positions are one global average pool, and
+ * the per-channel affine maps (x − μ, γ̂·(x − μ) + β, the affine part of ∂x) are 1×1 depthwise
+ * convolutions with a bias. In terms of the centred input c = x − μ and s = 1/σ:
+ *   y = (γ·s)·c + β,  ∂x = (γ·s)·(∂y − mean ∂y) − (γ·s³·mean(∂y·c))·c.
  * Defaults as PyTorch's `nn.BatchNorm2d`: ε = 1e-5, running-stat momentum 0.1, unbiased running variance.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -18,8 +22,18 @@ export interface BatchNormState {
   readonly momentum: number;
 }
 
-/** Sum over all but the last axis of a [M, C] tensor, as a [C] tensor. */
-const sumRows = (x2: tf.Tensor2D): tf.Tensor1D => tf.reshape(tf.matMul(tf.ones([1, x2.shape[0]]), x2), [x2.shape[1]]);
+/** Per-channel mean over the N·H·W positions of an NHWC tensor, as a [C] tensor (one global average pool). */
+export const channelMean = (x: tf.Tensor4D): tf.Tensor1D => {
+  const [n, h, w, c] = x.shape;
+  if (n * h * w === 1) return tf.reshape(x, [c]);
+  return tf.reshape(tf.avgPool(tf.reshape(x, [1, n * h, w, c]) as tf.Tensor4D, [n * h, w], 1, 'valid'), [c]);
+};
+
+/** `scale·x + shift` per channel of an NHWC tensor, as a 1×1 depthwise convolution with a bias. */
+export const channelAffine = (x: tf.Tensor4D, scale: tf.Tensor1D, shift: tf.Tensor1D): tf.Tensor4D => {
+  const c = x.shape[3];
+  return tf.fused.depthwiseConv2d({ x, filter: tf.reshape(scale, [1, 1, c, 1]) as tf.Tensor4D, strides: 1, pad: 'valid', bias: shift });
+};
 
 /**
  * Training-mode batch norm: normalises with the batch statistics, updates the running ones, and
@@ -28,31 +42,32 @@ const sumRows = (x2: tf.Tensor2D): tf.Tensor1D => tf.reshape(tf.matMul(tf.ones([
 export const batchNormTraining = (x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, state: BatchNormState): tf.Tensor4D => {
   const [n, h, w, c] = x.shape;
   const m = n * h * w;
-  const f = tf.customGrad(((xIn: tf.Tensor, gIn: tf.Tensor, bIn: tf.Tensor, save: tf.GradSaveFunc) => {
-    const x2 = tf.reshape(xIn, [m, c]) as tf.Tensor2D;
-    const mean = tf.div(sumRows(x2), m);
-    const centered = tf.sub(x2, mean);
-    const variance = tf.div(sumRows(tf.square(centered) as tf.Tensor2D), m);
-    const invStd = tf.rsqrt(tf.add(variance, state.epsilon));
-    const xHat = tf.mul(centered, invStd) as tf.Tensor2D;
-    const y = tf.add(tf.mul(xHat, gIn), bIn);
+  const f = tf.customGrad(((xIn: tf.Tensor4D, gIn: tf.Tensor1D, bIn: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    const mean = channelMean(xIn);
+    const centered = channelAffine(xIn, tf.onesLike(mean), tf.neg(mean));
+    const variance = channelMean(tf.mul(centered, centered));
+    const invStd = tf.rsqrt(tf.add(variance, state.epsilon)) as tf.Tensor1D;
+    const y = channelAffine(centered, tf.mul(gIn, invStd), bIn);
     // Running statistics, as PyTorch: unbiased variance, momentum-weighted.
     tf.tidy(() => {
       const unbiased = m > 1 ? tf.mul(variance, m / (m - 1)) : variance;
       state.runningMean.assign(tf.add(tf.mul(state.runningMean, 1 - state.momentum), tf.mul(mean, state.momentum)));
       state.runningVar.assign(tf.add(tf.mul(state.runningVar, 1 - state.momentum), tf.mul(unbiased, state.momentum)));
     });
-    save([xHat, invStd, gIn]);
+    save([centered, invStd, gIn]);
     return {
-      value: tf.reshape(y, [n, h, w, c]),
+      value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sxHat, sInvStd, sGamma] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-        const dy2 = tf.reshape(dy, [m, c]) as tf.Tensor2D;
-        const dBeta = sumRows(dy2);
-        const dGamma = sumRows(tf.mul(dy2, sxHat) as tf.Tensor2D);
-        const scale = tf.div(tf.mul(sGamma, sInvStd), m);
-        const inner = tf.sub(tf.sub(tf.mul(dy2, m), dBeta), tf.mul(sxHat, dGamma));
-        const dx = tf.reshape(tf.mul(inner, scale), [n, h, w, c]);
+        const [sCentered, sInvStd, sGamma] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+        const dy4 = dy as tf.Tensor4D;
+        const meanDy = channelMean(dy4);
+        const meanDyC = channelMean(tf.mul(dy4, sCentered) as tf.Tensor4D);
+        const a = tf.mul(sGamma, sInvStd) as tf.Tensor1D;
+        const k = tf.mul(a, tf.mul(tf.square(sInvStd), meanDyC)) as tf.Tensor1D;
+        // ∂x = a·∂y − a·mean ∂y − k·c
+        const dx = tf.sub(channelAffine(dy4, a, tf.neg(tf.mul(a, meanDy)) as tf.Tensor1D), channelAffine(sCentered, k, tf.zerosLike(k)));
+        const dGamma = tf.mul(tf.mul(meanDyC, sInvStd), m);
+        const dBeta = tf.mul(meanDy, m);
         return [dx, dGamma, dBeta];
       },
     };
