@@ -36,3 +36,5 @@ export type {
   MinoritySamplerOptions,
   TargetRatioSamplerOptions,
 } from './samplers/index.js';
+export { countEpochRecords } from './count-epoch-records.js';
+export type { CountEpochRecordsOptions, CountMismatchPolicy } from './count-epoch-records.js';
