@@ -63,7 +63,9 @@ for (const recipe of chosen) {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
-const pct = (xs: number[]) => (xs.length > 1 ? `${(100 * mean(xs)).toFixed(1)} ± ${(100 * std(xs)).toFixed(1)}` : (100 * mean(xs)).toFixed(1));
+/** Mean ± std in percent; an empty shot group (NaN: no class in it) prints as n/a, never as a number. */
+const pct = (xs: number[]) =>
+  xs.some(Number.isNaN) ? 'n/a' : xs.length > 1 ? `${(100 * mean(xs)).toFixed(1)} ± ${(100 * std(xs)).toFixed(1)}` : (100 * mean(xs)).toFixed(1);
 const ce = rows.find((r) => r.recipe === 'ce');
 const delta = (r: Row) => (ce === undefined ? '' : `${mean(r.runs.map((x) => x.balanced)) >= mean(ce.runs.map((x) => x.balanced)) ? '+' : '−'}${Math.abs(100 * (mean(r.runs.map((x) => x.balanced)) - mean(ce.runs.map((x) => x.balanced)))).toFixed(1)}`);
 
