@@ -14,7 +14,7 @@
  * Tests check both against the cpu backend's own Conv2DBackpropInput/Filter kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { depthToSpaceFast } from './heap-kernels.js';
+import { depthToSpaceFast, nhwcToChwn } from './heap-kernels.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 
@@ -226,7 +226,7 @@ export const conv2dFilterGradient = (
       bottom = Math.max(0, bottom);
       right = Math.max(0, right);
     }
-    const xT = tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D; // [C, H, W, N]
+    const xT = nhwcToChwn(xs); // [C, H, W, N]
     const dyT = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [outH, outW, N, outC]
     const out = tf.conv2d(
       xT,

@@ -7,5 +7,13 @@ export type { PoolGeometry } from './max-pool-gradient.js';
 export { MAX_WASM_THREADS } from './wasm-threads.js';
 export { matMulNoFlags, swapLastAxes, registerFastMatMulGradient } from './matmul-gradient.js';
 export { sumLeadingAxes, registerFastAddGradient } from './add-gradient.js';
-export { depthToSpaceFast, depthToSpaceOnHeap, registerHeapKernels, WASM_DEPTH_TO_SPACE_KERNEL } from './heap-kernels.js';
+export {
+  depthToSpaceFast,
+  depthToSpaceOnHeap,
+  nhwcToChwn,
+  swapOuterAxesOnHeap,
+  registerHeapKernels,
+  WASM_DEPTH_TO_SPACE_KERNEL,
+  WASM_SWAP_OUTER_AXES_KERNEL,
+} from './heap-kernels.js';
 export type { WasmHeapBackend } from './heap-kernels.js';
