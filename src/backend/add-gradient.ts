@@ -8,6 +8,7 @@
  * equal up to float summation order. Other reductions (and other backends) keep tfjs's gradient.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmGradient } from './wasm-gradient.js';
 
 /** Sum of `x` over its first `k` axes (k ≥ 1), as a global average pool times the count. */
 export const sumLeadingAxes = (x: tf.Tensor, k: number): tf.Tensor =>
@@ -33,30 +34,9 @@ const reduceTo = (dy: tf.Tensor, shape: readonly number[]): tf.Tensor => {
   return tf.reshape(summed, [...shape]);
 };
 
-let registered = false;
-
 /** Registers the Add gradient above for the wasm backend (other backends keep tfjs's own). Idempotent. */
-export const registerFastAddGradient = (): void => {
-  if (registered) return;
-  const stock = tf.getGradient(tf.Add);
-  if (stock === undefined) throw new Error('registerFastAddGradient: tfjs has no Add gradient to wrap');
-  const config: tf.GradConfig = {
-    kernelName: tf.Add,
-    inputsToSave: ['a', 'b'],
-    gradFunc: (dy, saved, attrs) => {
-      if (tf.getBackend() !== 'wasm') return stock.gradFunc(dy, saved, attrs);
-      const [a, b] = saved as [tf.Tensor, tf.Tensor];
-      const g = dy as tf.Tensor;
-      return { a: () => reduceTo(g, a.shape), b: () => reduceTo(g, b.shape) };
-    },
-  };
-  // tfjs warns on every override; this one is deliberate, so keep the console quiet.
-  const warn = console.warn;
-  console.warn = () => undefined;
-  try {
-    tf.registerGradient(config);
-  } finally {
-    console.warn = warn;
-  }
-  registered = true;
-};
+export const registerFastAddGradient = (): void =>
+  registerWasmGradient(tf.Add, 'registerFastAddGradient', { inputsToSave: ['a', 'b'] }, (dy, saved) => {
+    const [a, b] = saved as [tf.Tensor, tf.Tensor];
+    return { a: () => reduceTo(dy, a.shape), b: () => reduceTo(dy, b.shape) };
+  });

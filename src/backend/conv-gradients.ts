@@ -14,6 +14,7 @@
  * Tests check both against the cpu backend's own Conv2DBackpropInput/Filter kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmGradient } from './wasm-gradient.js';
 import { depthToSpaceFast, nhwcToChwn } from './heap-kernels.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
@@ -247,38 +248,18 @@ export const conv2dFilterGradient = (
 const isOne = (v: unknown): boolean =>
   v === undefined || v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
 
-let registered = false;
-
 /**
  * Registers the Conv2D gradient above for the wasm backend (other backends keep tfjs's own gradient).
  * Idempotent. Dilated or NCHW convolutions fall back to the stock gradient.
  */
-export const registerFastConvGradients = (): void => {
-  if (registered) return;
-  const stock = tf.getGradient(tf.Conv2D);
-  if (stock === undefined) throw new Error('registerFastConvGradients: tfjs has no Conv2D gradient to wrap');
-  const config: tf.GradConfig = {
-    kernelName: tf.Conv2D,
-    inputsToSave: ['x', 'filter'],
-    gradFunc: (dy, saved, attrs) => {
-      const a = attrs as unknown as tf.Conv2DAttrs;
-      const useFast = tf.getBackend() === 'wasm' && isOne(a.dilations) && a.dataFormat !== 'NCHW';
-      if (!useFast) return stock.gradFunc(dy, saved, attrs);
-      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-      const g = dy as tf.Tensor4D;
-      return {
-        x: () => conv2dInputGradient(x.shape, g, filter, a.strides, a.pad, a.dimRoundingMode),
-        filter: () => conv2dFilterGradient(x, g, filter.shape, a.strides, a.pad, a.dimRoundingMode),
-      };
-    },
-  };
-  // tfjs warns on every override; this one is deliberate, so keep the console quiet.
-  const warn = console.warn;
-  console.warn = () => undefined;
-  try {
-    tf.registerGradient(config);
-  } finally {
-    console.warn = warn;
-  }
-  registered = true;
-};
+export const registerFastConvGradients = (): void =>
+  registerWasmGradient(tf.Conv2D, 'registerFastConvGradients', { inputsToSave: ['x', 'filter'] }, (dy, saved, attrs) => {
+    const a = attrs as unknown as tf.Conv2DAttrs;
+    if (!isOne(a.dilations) || a.dataFormat === 'NCHW') return undefined;
+    const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+    const g = dy as tf.Tensor4D;
+    return {
+      x: () => conv2dInputGradient(x.shape, g, filter, a.strides, a.pad, a.dimRoundingMode),
+      filter: () => conv2dFilterGradient(x, g, filter.shape, a.strides, a.pad, a.dimRoundingMode),
+    };
+  });

@@ -17,3 +17,5 @@ export {
   WASM_SWAP_OUTER_AXES_KERNEL,
 } from './heap-kernels.js';
 export type { WasmHeapBackend } from './heap-kernels.js';
+export { registerWasmGradient } from './wasm-gradient.js';
+export type { WasmGradFunc } from './wasm-gradient.js';

@@ -14,6 +14,7 @@
  * produce garbage (measured with tfjs 4.22; the tests cover it).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmGradient } from './wasm-gradient.js';
 
 /** `x` with its last two axes swapped, always in a new buffer (see above). */
 export const swapLastAxes = (x: tf.Tensor): tf.Tensor => {
@@ -26,38 +27,17 @@ export const swapLastAxes = (x: tf.Tensor): tf.Tensor => {
 export const matMulNoFlags = (a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor =>
   tf.tidy(() => tf.matMul(transposeA ? swapLastAxes(a) : a, transposeB ? swapLastAxes(b) : b));
 
-let registered = false;
-
 /**
  * Registers the BatchMatMul gradient above for the wasm backend (other backends keep tfjs's own gradient). Idempotent.
  */
-export const registerFastMatMulGradient = (): void => {
-  if (registered) return;
-  const stock = tf.getGradient(tf.BatchMatMul);
-  if (stock === undefined) throw new Error('registerFastMatMulGradient: tfjs has no BatchMatMul gradient to wrap');
-  const config: tf.GradConfig = {
-    kernelName: tf.BatchMatMul,
-    inputsToSave: ['a', 'b'],
-    gradFunc: (dy, saved, attrs) => {
-      if (tf.getBackend() !== 'wasm') return stock.gradFunc(dy, saved, attrs);
-      const [a, b] = saved as [tf.Tensor, tf.Tensor];
-      const g = dy as tf.Tensor;
-      const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
-      const mm = matMulNoFlags;
-      // The four cases of tfjs's own gradient, term by term.
-      if (!transposeA && !transposeB) return { a: () => mm(g, b, false, true), b: () => mm(a, g, true, false) };
-      if (!transposeA && transposeB) return { a: () => mm(g, b, false, false), b: () => mm(g, a, true, false) };
-      if (transposeA && !transposeB) return { a: () => mm(b, g, false, true), b: () => mm(a, g, false, false) };
-      return { a: () => mm(b, g, true, true), b: () => mm(g, a, true, true) };
-    },
-  };
-  // tfjs warns on every override; this one is deliberate, so keep the console quiet.
-  const warn = console.warn;
-  console.warn = () => undefined;
-  try {
-    tf.registerGradient(config);
-  } finally {
-    console.warn = warn;
-  }
-  registered = true;
-};
+export const registerFastMatMulGradient = (): void =>
+  registerWasmGradient(tf.BatchMatMul, 'registerFastMatMulGradient', { inputsToSave: ['a', 'b'] }, (g, saved, attrs) => {
+    const [a, b] = saved as [tf.Tensor, tf.Tensor];
+    const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
+    const mm = matMulNoFlags;
+    // The four cases of tfjs's own gradient, term by term.
+    if (!transposeA && !transposeB) return { a: () => mm(g, b, false, true), b: () => mm(a, g, true, false) };
+    if (!transposeA && transposeB) return { a: () => mm(g, b, false, false), b: () => mm(g, a, true, false) };
+    if (transposeA && !transposeB) return { a: () => mm(b, g, false, true), b: () => mm(a, g, false, false) };
+    return { a: () => mm(b, g, true, true), b: () => mm(g, a, true, true) };
+  });

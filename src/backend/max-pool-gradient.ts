@@ -20,6 +20,7 @@
  * training the small CNN was unaffected. Tests compare this kernel with cpu, not with it.)
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmGradient } from './wasm-gradient.js';
 import { heapFloats, type WasmHeapBackend } from './heap-kernels.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -148,35 +149,16 @@ const registerWasmKernel = (): void => {
   kernelRegistered = true;
 };
 
-let registered = false;
-
 /**
  * Registers the max-pool gradient above for the wasm backend (other backends keep tfjs's own gradient). Idempotent.
  */
 export const registerFastMaxPoolGradient = (): void => {
-  if (registered) return;
-  const stock = tf.getGradient(tf.MaxPool);
-  if (stock === undefined) throw new Error('registerFastMaxPoolGradient: tfjs has no MaxPool gradient to wrap');
   registerWasmKernel();
-  const config: tf.GradConfig = {
-    kernelName: tf.MaxPool,
-    inputsToSave: ['x'],
-    outputsToSave: [true],
-    gradFunc: (dy, saved, attrs) => {
-      const [x] = saved as [tf.Tensor4D, tf.Tensor4D];
-      if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32') return stock.gradFunc(dy, saved, attrs);
-      return {
-        x: () => tf.engine().runKernel(WASM_MAX_POOL_GRAD_KERNEL, { dy: dy as tf.Tensor, input: x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D,
-      };
-    },
-  };
-  // tfjs warns on every override; this one is deliberate, so keep the console quiet.
-  const warn = console.warn;
-  console.warn = () => undefined;
-  try {
-    tf.registerGradient(config);
-  } finally {
-    console.warn = warn;
-  }
-  registered = true;
+  registerWasmGradient(tf.MaxPool, 'registerFastMaxPoolGradient', { inputsToSave: ['x'], outputsToSave: [true] }, (dy, saved, attrs) => {
+    const [x] = saved as [tf.Tensor4D, tf.Tensor4D];
+    if (x.dtype !== 'float32') return undefined;
+    return {
+      x: () => tf.engine().runKernel(WASM_MAX_POOL_GRAD_KERNEL, { dy, input: x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D,
+    };
+  });
 };
