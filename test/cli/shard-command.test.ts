@@ -3,27 +3,16 @@
  * manifest are written, `tailstream train --dataset shards` trains on them, a folder that disagrees
  * with its manifest stops the run with the difference, and bad flags are one sentence with exit 2.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/run-cli.js';
 import { encodeIdx } from '../../src/data/idx.js';
 import type { ShardManifest } from '../../src/data/shard-manifest.js';
 
-const cli = async (...args: string[]) => {
-  let stderr = '';
-  let stdout = '';
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  try {
-    return { code: await main(['node', 'tailstream', ...args]), stderr, stdout };
-  } finally {
-    err.mockRestore();
-    out.mockRestore();
-  }
-};
+const cli = runCli;
 
 let root = '';
 let idx = '';

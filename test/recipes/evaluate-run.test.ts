@@ -1,10 +1,10 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { initBackend } from '../../src/backend/index.js';
 import { DEFAULT_RUN_CONFIG, evaluateRun, metricsDocument, runTraining } from '../../src/recipes/index.js';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/run-cli.js';
 
 describe('evaluateRun / tailstream eval', () => {
   let dir: string;
@@ -37,10 +37,7 @@ describe('evaluateRun / tailstream eval', () => {
     const bad = path.join(dir, 'bad.bin');
     writeFileSync(bad, new Uint8Array(40));
     expect(() => evaluateRun(run, { checkpoint: bad })).toThrow(`${bad}: not a tailstream checkpoint (bad magic).`);
-    let stderr = '';
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-    const code = await main(['node', 'tailstream', 'eval', run, '--checkpoint', bad, '--backend', 'wasm']);
-    spy.mockRestore();
+    const { code, stderr } = await runCli('eval', run, '--checkpoint', bad, '--backend', 'wasm');
     expect(code).toBe(2);
     expect(stderr).toBe(`tailstream: ${bad}: not a tailstream checkpoint (bad magic).\n`);
   });
@@ -51,13 +48,7 @@ describe('tailstream calibrate', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ts-cal-'));
     const run = path.join(dir, 'run');
     await runTraining({ ...DEFAULT_RUN_CONFIG, epochs: 1, maxStepsPerEpoch: 3, batchSize: 32 }, { out: run });
-    let stderr = '';
-    let stdout = '';
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-    const code = await main(['node', 'tailstream', 'calibrate', run, '--method', 'logit-adjust', '--tau', '1', '--backend', 'wasm', '--json']);
-    err.mockRestore();
-    out.mockRestore();
+    const { code, stderr, stdout } = await runCli('calibrate', run, '--method', 'logit-adjust', '--tau', '1', '--backend', 'wasm', '--json');
     expect(code, stderr).toBe(0);
     expect(stderr).toBe(`written: ${path.join(run, 'metrics-logit-adjust.json')}\n`);
     const printed = JSON.parse(stdout);
@@ -67,10 +58,7 @@ describe('tailstream calibrate', () => {
   });
 
   it('requires a known --method', async () => {
-    let stderr = '';
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-    const code = await main(['node', 'tailstream', 'calibrate', '/nonexistent', '--method', 'platt']);
-    err.mockRestore();
+    const { code, stderr } = await runCli('calibrate', '/nonexistent', '--method', 'platt');
     expect(code).toBe(2);
     expect(stderr).toBe("tailstream: --method: expected one of logit-adjust, tau-norm, marc, got 'platt'.\n");
   });
