@@ -63,26 +63,9 @@ export const epochArb: fc.Arbitrary<{ epoch: number; epochs: number }> = fc
 /** A seed for `createRng`. */
 export const seedArb: fc.Arbitrary<number> = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
 
-/** Exponential long-tailed counts for `classes` classes, head first. */
-export const longTailedCountsArb = (classes: number): fc.Arbitrary<number[]> =>
-  fc
-    .record({ nMax: fc.integer({ min: 1, max: 5000 }), ratio: fc.integer({ min: 1, max: 200 }) })
-    .map(({ nMax, ratio }) =>
-      Array.from({ length: classes }, (_, i) =>
-        Math.max(1, Math.floor(nMax * ratio ** (classes === 1 ? 0 : -i / (classes - 1)))),
-      ),
-    );
-
-/** Any positive counts, one per class (not necessarily sorted). */
-export const positiveCountsArb = (classes: number): fc.Arbitrary<number[]> =>
-  fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: classes, maxLength: classes });
-
-/** Long-tailed or arbitrary positive counts for exactly `classes` classes (the losses' properties). */
-export const countsForClassesArb = (classes: number): fc.Arbitrary<number[]> =>
-  fc.oneof(longTailedCountsArb(classes), positiveCountsArb(classes));
-
-/** A permutation of [0, n), drawn as shrinkable sort keys (no filtering). */
-export const permutationArb = (n: number): fc.Arbitrary<number[]> =>
-  fc
-    .array(fc.integer(), { minLength: n, maxLength: n })
-    .map((keys) => keys.map((k, i) => [k, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i));
+export {
+  countsForClassesArb,
+  longTailedCountsArb,
+  permutationArb,
+  positiveCountsArb,
+} from '../../src/losses/verification/loss-problem-arbitrary.js';

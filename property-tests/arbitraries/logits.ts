@@ -3,6 +3,9 @@
  * size (finite, in ±bound), mapped to rows; shrinks towards few rows, few classes, small values.
  */
 import fc from 'fast-check';
+import { logitsOfShape } from '../../src/losses/verification/loss-problem-arbitrary.js';
+
+export { logitsOfShape };
 
 /** A batch of logits as float64 rows (values are float32-representable). */
 export interface LogitsSample {
@@ -20,19 +23,6 @@ export interface LogitsOptions {
   /** |z| ≤ bound (default 20). */
   readonly bound?: number;
 }
-
-/** Rows × classes logits, given the dimensions. */
-export const logitsOfShape = (rows: number, classes: number, bound = 20): fc.Arbitrary<number[][]> =>
-  fc
-    .float32Array({
-      min: Math.fround(-bound),
-      max: Math.fround(bound),
-      noNaN: true,
-      noDefaultInfinity: true,
-      minLength: rows * classes,
-      maxLength: rows * classes,
-    })
-    .map((flat) => Array.from({ length: rows }, (_, i) => Array.from(flat.subarray(i * classes, (i + 1) * classes), (v) => v + 0)));
 
 /** Logits with their dimensions drawn first. */
 export const logitsArb = (options: LogitsOptions = {}): fc.Arbitrary<LogitsSample> =>

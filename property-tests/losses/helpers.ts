@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import type { LossSpec } from '../../src/losses/loss-spec.js';
 import { lossProblemArb, type LossProblem, type LossProblemOptions } from '../arbitraries/loss-problem.js';
 import { permutationArb } from '../arbitraries/class-counts.js';
+import { permuteClasses } from '../../src/losses/verification/loss-problem-arbitrary.js';
 
 /** True when `values[i] ≥ values[j]` whenever counts[i] < counts[j] ("non-increasing in n"). */
 export const nonIncreasingInCounts = (counts: readonly number[], values: readonly number[], slack = 0): boolean =>
@@ -74,16 +75,7 @@ export const checkTrueLogitMonotone = <C, P>(spec: LossSpec<C, P>, config: NoInf
     TENSOR_RUNS,
   );
 
-/** Permutes classes of a problem: new class k is old class perm[k]. */
-export const permuteClasses = (p: LossProblem, perm: readonly number[]): LossProblem => {
-  const inverse = new Array<number>(perm.length);
-  perm.forEach((old, k) => (inverse[old] = k));
-  return {
-    logits: p.logits.map((row) => perm.map((old) => row[old]!)),
-    labels: p.labels.map((y) => inverse[y]!),
-    counts: perm.map((old) => p.counts[old]!),
-  };
-};
+export { permuteClasses };
 
 /** "a permutation of classes (logits, labels and counts permuted together) leaves the loss unchanged". */
 export const checkPermutationInvariant = <C, P>(spec: LossSpec<C, P>, config: NoInfer<C>, options?: LossProblemOptions): void =>

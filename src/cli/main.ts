@@ -11,6 +11,9 @@ import { recipesCommand } from './recipes-command.js';
 import { evalCommand } from './eval-command.js';
 import { shardCommand } from './shard-command.js';
 import { calibrateCommand } from './calibrate-command.js';
+import { lossesCommand } from './losses-command.js';
+import { verifyLossCommand } from './verify-loss-command.js';
+import { transformsCommand } from './transforms-command.js';
 
 /** Runs the CLI on `argv` (process.argv shape) and resolves to the exit code. */
 export const main = async (argv: readonly string[]): Promise<number> => {
@@ -23,7 +26,10 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     .addCommand(evalCommand().exitOverride())
     .addCommand(calibrateCommand().exitOverride())
     .addCommand(reportCommand().exitOverride())
-    .addCommand(shardCommand().exitOverride());
+    .addCommand(shardCommand().exitOverride())
+    .addCommand(lossesCommand().exitOverride())
+    .addCommand(verifyLossCommand().exitOverride())
+    .addCommand(transformsCommand().exitOverride());
   try {
     await program.parseAsync([...argv]);
     return 0;

@@ -32,3 +32,25 @@ export const parseChoice =
   <T extends string>(flag: string, choices: readonly T[]) =>
   (s: string): T =>
     (choices as readonly string[]).includes(s) ? (s as T) : fail(flag, `one of ${choices.join(', ')}`, s);
+
+/** A JSON object (`'{"gamma": 2}'`). */
+export const parseJsonObject =
+  (flag: string) =>
+  (s: string): Record<string, unknown> => {
+    let v: unknown;
+    try {
+      v = JSON.parse(s);
+    } catch {
+      return fail(flag, 'a JSON object such as \'{"gamma": 2}\'', s);
+    }
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(flag, 'a JSON object', s);
+  };
+
+/** A comma-separated list of `choices` (at least one). */
+export const parseChoiceList =
+  <T extends string>(flag: string, choices: readonly T[]) =>
+  (s: string): T[] => {
+    const items = s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    if (items.length === 0) return fail(flag, `a comma-separated list of ${choices.join(', ')}`, s);
+    return items.map(parseChoice(flag, choices));
+  };

@@ -16,7 +16,9 @@ import { formatReport } from '../eval/format-report.js';
 import { datasets } from '../data/datasets.js';
 import { samplers } from '../streams/samplers/registry.js';
 import { createProgress } from './progress.js';
-import { parseChoice, parseInteger, parseNumber } from './parse-flags.js';
+import { parseChoice, parseInteger, parseJsonObject, parseNumber } from './parse-flags.js';
+import { losses } from '../losses/registry.js';
+import { transforms } from '../transforms/registry.js';
 
 /** Options as commander hands them over (already parsed and validated). */
 interface TrainFlags {
@@ -42,10 +44,13 @@ interface TrainFlags {
   config?: string;
   checkpointEvery: number;
   onNan: NonFinitePolicy;
+  loss?: string;
+  lossConfig?: Record<string, unknown>;
+  transform?: Array<{ name: string; config: Record<string, unknown> }>;
 }
 
 /** Flags that define a run; with --resume the run's own config.json defines it instead. */
-const CONFIG_FLAGS = ['recipe', 'config', 'dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'maxStepsPerEpoch', 'lr', 'seed', 'subsetSeed', 'sampler', 'model', 'out', 'dataDir'] as const;
+const CONFIG_FLAGS = ['recipe', 'config', 'dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'maxStepsPerEpoch', 'lr', 'seed', 'subsetSeed', 'sampler', 'model', 'out', 'dataDir', 'loss', 'lossConfig', 'transform'] as const;
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Flag key → run-config field, for flags given on the command line. */
@@ -57,7 +62,30 @@ const flagOverrides = (f: TrainFlags, given: (key: keyof TrainFlags) => boolean)
   (['dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'lr', 'seed', 'subsetSeed', 'sampler', 'model'] as const).forEach(take);
   if (given('dataDir')) out.dataDir = f.dataDir ?? null;
   if (given('maxStepsPerEpoch')) out.maxStepsPerEpoch = f.maxStepsPerEpoch ?? null;
+  if (given('transform')) out.transforms = f.transform ?? [];
   return out as Partial<RunConfig>;
+};
+
+/**
+ * `--loss` and `--loss-config` over what the recipe and file set: a new loss starts from its own
+ * defaults (the recipe's lossConfig belongs to the recipe's loss); `--loss-config` alone merges over
+ * the resolved one.
+ */
+const lossOverrides = (f: TrainFlags, given: (key: keyof TrainFlags) => boolean, resolved: RunConfig): Partial<RunConfig> => {
+  if (given('loss') && f.loss !== undefined) {
+    losses.get(f.loss);
+    return { loss: f.loss, lossConfig: f.lossConfig ?? {} };
+  }
+  return given('lossConfig') && f.lossConfig !== undefined ? { lossConfig: { ...resolved.lossConfig, ...f.lossConfig } } : {};
+};
+
+/** `--transform NAME` or `--transform 'NAME:{"alpha": 1}'`, repeatable, in order. */
+const parseTransformFlag = (value: string, previous: TrainFlags['transform']): NonNullable<TrainFlags['transform']> => {
+  const colon = value.indexOf(':');
+  const name = (colon < 0 ? value : value.slice(0, colon)).trim();
+  transforms.get(name);
+  const config = colon < 0 ? {} : parseJsonObject(`--transform ${name}`)(value.slice(colon + 1));
+  return [...(previous ?? []), { name, config }];
 };
 
 /**
@@ -71,7 +99,8 @@ export const resolveRunConfig = (f: TrainFlags, given: (key: keyof TrainFlags) =
   })(readConfigFile(f.config));
   const rest = { ...file, ...flagOverrides(f, given) };
   const epochs = rest.epochs ?? DEFAULT_RUN_CONFIG.epochs;
-  const config = applyRecipe({ ...DEFAULT_RUN_CONFIG, milestones: defaultMilestones(epochs) }, recipe, rest);
+  const withRecipe = applyRecipe({ ...DEFAULT_RUN_CONFIG, milestones: defaultMilestones(epochs) }, recipe, rest);
+  const config = { ...withRecipe, ...lossOverrides(f, given, withRecipe) };
   datasets.get(config.dataset);
   return config;
 };
@@ -94,6 +123,9 @@ export const trainCommand = (): Command =>
     .addOption(new Option('--seed <s>', 'run seed: weights, batch order, augmentation').argParser(parseInteger('--seed')).default(DEFAULT_RUN_CONFIG.seed))
     .addOption(new Option('--subset-seed <s>', 'seed of the long-tailed subset (fixed at 0 as in LDAM-DRW)').argParser(parseInteger('--subset-seed')).default(0))
     .addOption(new Option('--sampler <name>', `${samplers.list().map((x) => x.name).join(', ')}`).default(DEFAULT_RUN_CONFIG.sampler))
+    .addOption(new Option('--loss <name>', 'a loss by name, with its own defaults (tailstream losses lists them)'))
+    .addOption(new Option('--loss-config <json>', `the loss's settings as JSON, e.g. '{"gamma": 2}' (over its defaults)`).argParser(parseJsonObject('--loss-config')))
+    .addOption(new Option('--transform <name[:json]>', "a batch operator after crop/flip, repeatable, in order, e.g. --transform 'mixup:{\"alpha\": 1}' (replaces the recipe's; tailstream transforms lists them)").argParser(parseTransformFlag))
     .addOption(new Option('--model <name>', 'small-cnn or resnet32').default(DEFAULT_RUN_CONFIG.model))
     .addOption(new Option('--out <dir>', 'run folder to create (default runs/<dataset>-<time>)'))
     .addOption(new Option('--data-dir <dir>', 'folder with the dataset files (fmnist-lt: IDX files)'))

@@ -6,7 +6,7 @@
  */
 
 /** What kind of user-facing failure happened; drives the exit code and lets tests match precisely. */
-export type UserErrorKind = 'bad-argument' | 'bad-file' | 'missing-package' | 'bad-config' | 'interrupted' | 'numeric';
+export type UserErrorKind = 'bad-argument' | 'bad-file' | 'missing-package' | 'bad-config' | 'interrupted' | 'numeric' | 'check-failed';
 
 /** An error caused by input a user controls; `message` is one complete sentence. */
 export class UserError extends Error {

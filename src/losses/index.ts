@@ -1,4 +1,12 @@
 /** Losses: per-example functions prepared from class counts, and the one shared reduction. */
+export { verifyLoss } from './verification/verify-loss.js';
+export type { VerifyLossOptions, LossVerification, PropertyOutcome } from './verification/verify-loss.js';
+export { formatLossVerification } from './verification/format-verification.js';
+export type { ReplayStyle } from './verification/format-verification.js';
+export { LOSS_PROPERTIES, LOSS_PROPERTY_IDS, crossEntropyReference, softmaxNll64 } from './verification/loss-properties.js';
+export type { LossProperty, LossPropertyId, LossEquivalence, ConfigFor } from './verification/loss-properties.js';
+export { lossProblemArb, permuteClasses } from './verification/loss-problem-arbitrary.js';
+export type { LossProblem, LossProblemOptions } from './verification/loss-problem-arbitrary.js';
 export { defineLoss } from './loss-spec.js';
 export type { LossSpec, LossInputs } from './loss-spec.js';
 export { reduceLoss } from './reduce.js';

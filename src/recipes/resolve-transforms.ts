@@ -21,22 +21,42 @@ const SECOND_SAMPLERS: Readonly<Record<string, () => Sampler>> = {
  * The configured operators, decoded against their codecs (defaults fill what the config leaves out).
  * @throws UserError naming the transform and field at fault, or an operator the training stream cannot feed
  */
-export const resolveTransforms = (config: RunConfig, setup: TransformSetup): FitTransform[] =>
-  config.transforms.map(({ name, config: given }, i) => {
+/**
+ * Checks the configured operators without building them: known names, configs that decode, at most
+ * one operator that mixes targets. Runs before a run touches the disk.
+ * @throws UserError naming the transform and field at fault
+ */
+export const checkTransforms = (config: RunConfig): void => {
+  const mixing = config.transforms.filter(({ name }) => transforms.get(name).mixesTargets === true).map(({ name }) => name);
+  if (mixing.length > 1) {
+    throw new UserError('bad-config', `transforms: ${mixing.join(' and ')} each mix targets, and a batch takes one mixing operator; keep one.`);
+  }
+  config.transforms.forEach(({ name, config: given }, i) => {
+    decodeTransformConfig(name, given, i);
     const spec = transforms.get(name);
-    const decoded = decodeWith(spec.configCodec, { ...(spec.defaults as object), ...given }, `transforms.${i}.config`);
-    if (E.isLeft(decoded)) throw new UserError('bad-config', `${decoded.left}.`);
-    switch (spec.kind) {
-      case 'batch':
-        return { name, transform: spec.create(decoded.right, setup) };
-      case 'paired': {
-        const second = SECOND_SAMPLERS[name];
-        if (second === undefined) {
-          throw new UserError('bad-config', `transforms.${i}: '${name}' needs ${spec.second}, which a training run cannot provide yet.`);
-        }
-        return { name, paired: spec.create(decoded.right, setup), secondSampler: second() };
-      }
-      case 'bilateral':
-        throw new UserError('bad-config', `transforms.${i}: '${name}' feeds a two-branch model, which a training run cannot provide yet.`);
+    if (spec.kind === 'paired' && SECOND_SAMPLERS[name] === undefined) {
+      throw new UserError('bad-config', `transforms.${i}: '${name}' needs ${spec.second}, which a training run cannot provide yet.`);
+    }
+    if (spec.kind === 'bilateral') {
+      throw new UserError('bad-config', `transforms.${i}: '${name}' feeds a two-branch model, which a training run cannot provide yet.`);
     }
   });
+};
+
+const decodeTransformConfig = (name: string, given: Record<string, unknown>, i: number): unknown => {
+  const spec = transforms.get(name);
+  const decoded = decodeWith(spec.configCodec, { ...(spec.defaults as object), ...given }, `transforms.${i}.config`);
+  if (E.isLeft(decoded)) throw new UserError('bad-config', `${decoded.left}.`);
+  return decoded.right;
+};
+
+export const resolveTransforms = (config: RunConfig, setup: TransformSetup): FitTransform[] => {
+  checkTransforms(config);
+  return config.transforms.flatMap(({ name, config: given }, i): FitTransform[] => {
+    const spec = transforms.get(name);
+    const decoded = decodeTransformConfig(name, given, i);
+    if (spec.kind === 'batch') return [{ name, transform: spec.create(decoded, setup) }];
+    if (spec.kind === 'paired') return [{ name, paired: spec.create(decoded, setup), secondSampler: SECOND_SAMPLERS[name]!() }];
+    return []; // bilateral operators are refused by checkTransforms
+  });
+};

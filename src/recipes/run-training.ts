@@ -17,7 +17,7 @@ import { countParameters, type Model } from '../models/model.js';
 import { createSgdMomentum, type SgdMomentum } from '../train/sgd-momentum.js';
 import { warmupStepDecay } from '../train/learning-rate.js';
 import { fit, START_CURSOR, type FitCursor, type FitEvent, type FitTransform, type NonFinitePolicy } from '../train/fit.js';
-import { resolveTransforms } from './resolve-transforms.js';
+import { checkTransforms, resolveTransforms } from './resolve-transforms.js';
 import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../train/checkpoint.js';
 import { predict } from '../train/predict.js';
 import { deferredReweighting } from '../train/class-weight-schedule.js';
@@ -146,6 +146,7 @@ export const resumeTraining = async (dir: string, options: Omit<RunTrainingOptio
 
 const resolveParts = (config: RunConfig) => {
   const loss = losses.get(config.loss);
+  checkTransforms(config);
   return {
     datasetEntry: datasets.get(config.dataset),
     modelEntry: models.get(config.model),

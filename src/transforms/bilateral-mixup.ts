@@ -105,6 +105,7 @@ export const bilateralMixupPairs =
 /** Bilateral mixup as a registered transform. */
 export const bilateralMixupSpec = defineTransform<BilateralTransformSpec<BilateralMixupConfig>>({
   name: 'bilateral-mixup',
+  mixesTargets: true,
   kind: 'bilateral',
   summary: "DBN-Mix: blend a uniform batch (permuted) with a re-balancing batch into two branch inputs with weights λ and 1 − λ, λ = max(λ, 1 − λ)",
   source: 'Baik et al., Pattern Recognition 2024 (DBN-Mix); defaults soony1213/DBN-Mix losses.py mixup (alpha 1, λ ≥ 0.5)',

@@ -102,6 +102,7 @@ export const cmoWith = (
 /** CMO as a registered transform. */
 export const cmoSpec = defineTransform<PairedTransformSpec<CmoConfig>>({
   name: 'cmo',
+  mixesTargets: true,
   kind: 'paired',
   second: 'foreground batches from the minority sampler (weight 1/n_y^α, α = 1) over the same training subset',
   summary: 'paste a CutMix box of a minority-sampler image onto each ordinary image (λ recomputed), per batch w.p. p, in an epoch window',

@@ -76,6 +76,7 @@ export const cutMix = (config: CutMixConfig): BatchTransform => {
 /** CutMix as a registered transform. */
 export const cutMixSpec = defineTransform<BatchTransformSpec<CutMixConfig>>({
   name: 'cut-mix',
+  mixesTargets: true,
   kind: 'batch',
   summary: "paste a box of a partner image of the batch (area 1 − λ, λ ~ Beta(β, β) recomputed after clipping), per batch w.p. p",
   source: 'Yun et al., ICCV 2019; defaults clovaai/CutMix-PyTorch train.py + README CIFAR command (beta 1.0, cutmix_prob 0.5)',

@@ -66,6 +66,7 @@ export const mixup = (config: MixupConfig): BatchTransform => {
 /** mixup as a registered transform. */
 export const mixupSpec = defineTransform<BatchTransformSpec<MixupConfig>>({
   name: 'mixup',
+  mixesTargets: true,
   kind: 'batch',
   summary: 'blend each image and target with a partner of the batch: λ·x + (1 − λ)·x_π, λ ~ Beta(α, α)',
   source: 'Zhang et al., ICLR 2018, eq. 1; defaults facebookresearch/mixup-cifar10 train.py (alpha 1.0)',

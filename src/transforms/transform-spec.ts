@@ -24,6 +24,8 @@ interface SpecBase<C> extends Named {
   readonly source: string;
   readonly configCodec: t.Type<C, unknown, unknown>;
   readonly defaults: C;
+  /** True for operators that give the batch mixed targets (label a, label b, λ); a batch takes at most one of them. */
+  readonly mixesTargets?: boolean;
 }
 
 /** A one-batch operator. */

@@ -7,13 +7,19 @@ const setup = { classCounts: [100, 10, 1], normalization: { mean: [0.5], std: [0
 describe('resolveTransforms', () => {
   it('builds batch operators and paired ones with their second sampler, in order', () => {
     const ops = resolveTransforms(
-      { ...DEFAULT_RUN_CONFIG, transforms: [{ name: 'mixup', config: { alpha: 0.2 } }, { name: 'cmo', config: {} }] },
+      { ...DEFAULT_RUN_CONFIG, transforms: [{ name: 'rand-augment', config: {} }, { name: 'cmo', config: {} }] },
       setup,
     );
-    expect(ops.map((o) => o.name)).toEqual(['mixup', 'cmo']);
+    expect(ops.map((o) => o.name)).toEqual(['rand-augment', 'cmo']);
     expect('transform' in ops[0]!).toBe(true);
     const cmo = ops[1]!;
     expect('paired' in cmo && cmo.secondSampler.name).toBe('minority');
+  });
+
+  it('refuses two operators that mix targets (each expects an unmixed batch), before building anything', () => {
+    expect(() =>
+      resolveTransforms({ ...DEFAULT_RUN_CONFIG, transforms: [{ name: 'mixup', config: {} }, { name: 'cmo', config: {} }] }, setup),
+    ).toThrow('transforms: mixup and cmo each mix targets, and a batch takes one mixing operator; keep one.');
   });
 
   it('names the transform and field of a bad config', () => {
