@@ -42,7 +42,7 @@ export const CriConfig = t.type({
   /** Focal γ ≥ 0 (0: no modulator). */
   gamma: NonNegative,
   /** κ: the loss is bounded by κ through the correction term; null drops the correction. */
-  outlierCap: t.union([t.null, Positive]),
+  outlierCap: t.union([Positive, t.null]),
 });
 /** CRI's config type. */
 export type CriConfig = t.TypeOf<typeof CriConfig>;
