@@ -60,7 +60,7 @@ export interface CriPrepared {
 export const cri = defineLoss<CriConfig, CriPrepared>({
   name: 'cri',
   summary: 'CRI (provisional form): κ·(1 − e^(−f/κ)), f = focal (1 − p)^γ·CE on LDAM margin logits s·(z − m_y e_y)',
-  source: 'Xu et al., arXiv 2205.12117 (PPL + CRI), formula not published in code: conjectured form; LDAM-DRW defaults (max_m 0.5, s 30, γ 1), κ = 20 ours',
+  source: 'Xu et al., arXiv 2205.12117 (PPL + CRI); no official code, paper formula not available: CONJECTURED form; LDAM-DRW defaults (max_m 0.5, s 30, γ 1), κ = 20 ours',
   configCodec: CriConfig,
   defaults: { maxMargin: 0.5, scale: 30, gamma: 1, outlierCap: 20 },
   prepare: (config, counts) => {
