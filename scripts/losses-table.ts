@@ -22,6 +22,12 @@ const PROPERTY_FILES: Readonly<Record<string, string>> = {
   cdt: 'cdt',
   mm: 'maximum-margin',
   autobalance: 'parametric-cross-entropy',
+  cri: 'cri',
+  pal: 'pal',
+  'lm-softmax': 'lm-softmax',
+  'gm-softmax': 'gm-softmax',
+  'sample-margin': 'sample-margin',
+  'zero-centroid': 'zero-centroid',
 };
 const fileOf = (name: string): string | undefined => {
   const base = PROPERTY_FILES[name];

@@ -43,3 +43,11 @@ export {
 } from './parametric-cross-entropy.js';
 export type { ParametricCrossEntropyPrepared, ParametricCrossEntropyParams } from './parametric-cross-entropy.js';
 export { losses } from './registry.js';
+export { cri, CriConfig } from './cri.js';
+export type { CriPrepared } from './cri.js';
+export { pal, PalConfig } from './pal.js';
+export type { PalPrepared } from './pal.js';
+export { lmSoftmax, lmSoftmaxTerm, LmSoftmaxConfig } from './lm-softmax.js';
+export { gmSoftmax, gmTargetLogit, GmSoftmaxConfig } from './gm-softmax.js';
+export { sampleMargin, sampleMarginPenalty, SampleMarginConfig } from './sample-margin.js';
+export { zeroCentroid, zeroCentroidPenalty, ZeroCentroidConfig } from './zero-centroid.js';

@@ -16,6 +16,12 @@ export interface LossInputs {
   readonly labels: tf.Tensor1D;
   /** [N, D] features, for losses that need them (contrastive, prototype-based). */
   readonly features?: tf.Tensor2D;
+  /**
+   * [D, C] classifier kernel whose column j is class j's prototype (the models' `fc/kernel` layout),
+   * for regularisers on the prototypes themselves (`zeroCentroidPenalty`). Optional: losses that need
+   * it fall back to what the logits show when it is absent (each documents how).
+   */
+  readonly classifierKernel?: tf.Tensor2D;
 }
 
 /** A registered loss. `C` is its config, `P` what `prepare` computes. */

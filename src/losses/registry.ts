@@ -12,6 +12,12 @@ import { vsLoss } from './vs-loss.js';
 import { cdt } from './cdt.js';
 import { maximumMargin } from './maximum-margin.js';
 import { parametricCrossEntropy } from './parametric-cross-entropy.js';
+import { cri } from './cri.js';
+import { pal } from './pal.js';
+import { lmSoftmax } from './lm-softmax.js';
+import { gmSoftmax } from './gm-softmax.js';
+import { sampleMargin } from './sample-margin.js';
+import { zeroCentroid } from './zero-centroid.js';
 
 /** Every registered loss (each keeps its own config type; the registry erases it). */
 export const losses: Registry<LossSpec<any, any>> = createRegistry<LossSpec<any, any>>('loss', [
@@ -26,4 +32,10 @@ export const losses: Registry<LossSpec<any, any>> = createRegistry<LossSpec<any,
   cdt,
   maximumMargin,
   parametricCrossEntropy,
+  cri,
+  pal,
+  lmSoftmax,
+  gmSoftmax,
+  sampleMargin,
+  zeroCentroid,
 ]);
