@@ -12,6 +12,10 @@ import { vsLoss } from './vs-loss.js';
 import { cdt } from './cdt.js';
 import { maximumMargin } from './maximum-margin.js';
 import { parametricCrossEntropy } from './parametric-cross-entropy.js';
+import { distributionBalanced } from './distribution-balanced.js';
+import { rescomSupcon } from './rescom-supcon.js';
+import { siameseBalancedSoftmax } from './siamese-balanced-softmax.js';
+import { rescom } from './rescom.js';
 
 /** Every registered loss (each keeps its own config type; the registry erases it). */
 export const losses: Registry<LossSpec<any, any>> = createRegistry<LossSpec<any, any>>('loss', [
@@ -26,4 +30,8 @@ export const losses: Registry<LossSpec<any, any>> = createRegistry<LossSpec<any,
   cdt,
   maximumMargin,
   parametricCrossEntropy,
+  distributionBalanced,
+  rescomSupcon,
+  siameseBalancedSoftmax,
+  rescom,
 ]);
