@@ -93,7 +93,8 @@ describe.each(losses.list().map((spec) => [spec.name, spec] as const))('loss %s'
         const labels = tf.tensor1d(LABELS, 'int32');
         // A loss of the features alone (rescom-supcon) does not read the logits, and tf.grad refuses an
         // unconnected x: the 0 · Σz term connects them without changing any gradient.
-        const connect = (z: tf.Tensor): tf.Scalar | number => (spec.needs?.includes('features') === true ? tf.mul(0, tf.sum(z)) : 0);
+        const connect = (z: tf.Tensor): tf.Scalar | number =>
+          spec.needs?.includes('features') === true ? (tf.mul(0, tf.sum(z)) as tf.Scalar) : 0;
         const g = tf.grad((z: tf.Tensor) =>
           tf.add(reduceLoss(spec.perExample({ logits: z as tf.Tensor2D, labels, ...extraInputs(spec) }, prepared), 'mean'), connect(z)),
         );
