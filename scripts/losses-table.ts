@@ -22,6 +22,10 @@ const PROPERTY_FILES: Readonly<Record<string, string>> = {
   cdt: 'cdt',
   mm: 'maximum-margin',
   autobalance: 'parametric-cross-entropy',
+  'db-loss': 'distribution-balanced',
+  'rescom-supcon': 'rescom-supcon',
+  'siamese-balanced-softmax': 'siamese-balanced-softmax',
+  rescom: 'rescom',
 };
 const fileOf = (name: string): string | undefined => {
   const base = PROPERTY_FILES[name];
