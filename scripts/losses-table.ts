@@ -28,6 +28,10 @@ const PROPERTY_FILES: Readonly<Record<string, string>> = {
   'gm-softmax': 'gm-softmax',
   'sample-margin': 'sample-margin',
   'zero-centroid': 'zero-centroid',
+  'db-loss': 'distribution-balanced',
+  'rescom-supcon': 'rescom-supcon',
+  'siamese-balanced-softmax': 'siamese-balanced-softmax',
+  rescom: 'rescom',
 };
 const fileOf = (name: string): string | undefined => {
   const base = PROPERTY_FILES[name];

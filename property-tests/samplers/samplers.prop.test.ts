@@ -10,6 +10,9 @@ import {
   classAwareSampler,
   instanceSampler,
   minoritySampler,
+  multiLabelClassCounts,
+  multiLabelSampler,
+  multiLabelSampleWeights,
   samplers,
   targetRatioSampler,
   type Sampler,
@@ -25,6 +28,7 @@ const variants: readonly Sampler[] = [
   targetRatioSampler({ ratio: 3 }),
   targetRatioSampler({ ratio: Infinity }),
   classAwareSampler({ samplesPerClass: 3 }),
+  multiLabelSampler({ weighting: 'class-aware' }),
 ];
 
 const label = (s: Sampler): string => `${s.name} (${s.summary.slice(0, 40)}…)`;
@@ -130,6 +134,33 @@ describe('class-aware sampler', () => {
         },
       ),
       { numRuns: 50 },
+    );
+  });
+});
+
+describe('multi-label sample weights', () => {
+  it("'rarest' is 1/n of the set's rarest label; 'class-aware' is at least that, equal exactly for one label", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }).chain((c) =>
+          fc.array(fc.uniqueArray(fc.integer({ min: 0, max: c - 1 }), { maxLength: c }), { minLength: 1, maxLength: 40 }).map((sets) => [c, sets] as const),
+        ),
+        ([c, sets]) => {
+          const counts = multiLabelClassCounts(sets, c);
+          const rarest = multiLabelSampleWeights(sets, counts);
+          const classAware = multiLabelSampleWeights(sets, counts, 'class-aware');
+          sets.forEach((set, k) => {
+            if (set.length === 0) {
+              expect(rarest[k]).toBe(0);
+              expect(classAware[k]).toBe(0);
+              return;
+            }
+            expect(rarest[k]).toBe(1 / Math.min(...set.map((j) => counts[j]!)));
+            if (set.length === 1) expect(classAware[k]).toBeCloseTo(rarest[k]!, 14);
+            else expect(classAware[k]!).toBeGreaterThan(rarest[k]!);
+          });
+        },
+      ),
     );
   });
 });

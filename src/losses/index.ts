@@ -8,7 +8,7 @@ export type { LossProperty, LossPropertyId, LossEquivalence, ConfigFor } from '.
 export { lossProblemArb, permuteClasses } from './verification/loss-problem-arbitrary.js';
 export type { LossProblem, LossProblemOptions } from './verification/loss-problem-arbitrary.js';
 export { defineLoss } from './loss-spec.js';
-export type { LossSpec, LossInputs } from './loss-spec.js';
+export type { LossSpec, LossInputs, LossNeed } from './loss-spec.js';
 export { reduceLoss } from './reduce.js';
 export type { Reduction } from './reduce.js';
 export { crossEntropy, crossEntropyPerExample, CrossEntropyConfig } from './cross-entropy.js';
@@ -42,6 +42,22 @@ export {
   ParametricCrossEntropyConfig,
 } from './parametric-cross-entropy.js';
 export type { ParametricCrossEntropyPrepared, ParametricCrossEntropyParams } from './parametric-cross-entropy.js';
+export {
+  distributionBalanced,
+  distributionBalancedPerExample,
+  distributionBalancedLogitShift,
+  multiHotTargets,
+  DistributionBalancedConfig,
+} from './distribution-balanced.js';
+export type { DistributionBalancedPrepared } from './distribution-balanced.js';
+export { rescomSupcon, rescomClassWeights, rescomContrastivePerExample, l2Normalise, RescomSupconConfig } from './rescom-supcon.js';
+export type { RescomSupconPrepared, MinedQueue } from './rescom-supcon.js';
+export { siameseBalancedSoftmax, siameseBalancedSoftmaxOffsets, SiameseBalancedSoftmaxConfig } from './siamese-balanced-softmax.js';
+export type { SiameseBalancedSoftmaxPrepared } from './siamese-balanced-softmax.js';
+export { rescom, RescomConfig } from './rescom.js';
+export type { RescomPrepared } from './rescom.js';
+export { createClassBalancedQueue, enqueueClassBalanced, classBalancedQueueLabels } from './class-balanced-queue.js';
+export type { ClassBalancedQueue } from './class-balanced-queue.js';
 export { losses } from './registry.js';
 export { cri, CriConfig } from './cri.js';
 export type { CriPrepared } from './cri.js';

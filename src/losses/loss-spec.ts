@@ -22,7 +22,17 @@ export interface LossInputs {
    * it fall back to what the logits show when it is absent (each documents how).
    */
   readonly classifierKernel?: tf.Tensor2D;
+  /**
+   * [N, C] float multi-hot targets (1 where class j is a positive label of example i, else 0), for
+   * multi-label losses. When absent, such a loss uses the one-hot of `labels`; single-label losses
+   * ignore it. With multi-label data the class counts a loss is prepared from are the per-class
+   * positive counts.
+   */
+  readonly targets?: tf.Tensor2D;
 }
+
+/** An optional input of `LossInputs` a loss cannot run without. */
+export type LossNeed = 'features' | 'targets';
 
 /** A registered loss. `C` is its config, `P` what `prepare` computes. */
 export interface LossSpec<C = unknown, P = unknown> extends Named {
@@ -30,6 +40,12 @@ export interface LossSpec<C = unknown, P = unknown> extends Named {
   readonly source: string;
   readonly configCodec: t.Type<C, unknown, unknown>;
   readonly defaults: C;
+  /**
+   * Optional inputs this loss requires besides logits and labels (e.g. `['features']` for a
+   * contrastive loss); absent or empty for losses that read only logits and labels. A loss whose
+   * need is missing throws a `UserError` ('bad-config') naming it.
+   */
+  readonly needs?: readonly LossNeed[];
   /** Class-dependent constants, computed once per run (or per epoch for scheduled losses). */
   prepare(config: C, counts: ClassCounts): P;
   /** [N] loss per example. Must be called inside a tidy scope; creates no variables. */

@@ -18,6 +18,10 @@ import { lmSoftmax } from './lm-softmax.js';
 import { gmSoftmax } from './gm-softmax.js';
 import { sampleMargin } from './sample-margin.js';
 import { zeroCentroid } from './zero-centroid.js';
+import { distributionBalanced } from './distribution-balanced.js';
+import { rescomSupcon } from './rescom-supcon.js';
+import { siameseBalancedSoftmax } from './siamese-balanced-softmax.js';
+import { rescom } from './rescom.js';
 
 /** Every registered loss (each keeps its own config type; the registry erases it). */
 export const losses: Registry<LossSpec<any, any>> = createRegistry<LossSpec<any, any>>('loss', [
@@ -38,4 +42,8 @@ export const losses: Registry<LossSpec<any, any>> = createRegistry<LossSpec<any,
   gmSoftmax,
   sampleMargin,
   zeroCentroid,
+  distributionBalanced,
+  rescomSupcon,
+  siameseBalancedSoftmax,
+  rescom,
 ]);

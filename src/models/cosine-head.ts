@@ -10,10 +10,16 @@ export type HeadKind = 'linear' | 'cosine';
 
 const EPSILON = 1e-12;
 
+/**
+ * `x` scaled to unit L2 norm along `axis`, the norm floored at 1e-12 as torch's `F.normalize`.
+ * Written as √max(Σx², ε²) so that an all-zero row (a feature vector whose ReLUs are all off) has
+ * a finite (zero) gradient; √ of 0 would make it NaN.
+ */
+const unitAlong = (x: tf.Tensor2D, axis: number): tf.Tensor2D =>
+  tf.div(x, tf.sqrt(tf.maximum(tf.sum(tf.square(x), axis, true), EPSILON * EPSILON))) as tf.Tensor2D;
+
 /** Cosine logits of `features` [N, D] against the columns of `kernel` [D, C]. */
 export const cosineLogits = (features: tf.Tensor2D, kernel: tf.Tensor2D): tf.Tensor2D =>
   tf.tidy(() => {
-    const x = tf.div(features, tf.add(tf.norm(features, 'euclidean', 1, true), EPSILON));
-    const w = tf.div(kernel, tf.add(tf.norm(kernel, 'euclidean', 0, true), EPSILON));
-    return tf.matMul(x, w) as tf.Tensor2D;
+    return tf.matMul(unitAlong(features, 1), unitAlong(kernel, 0)) as tf.Tensor2D;
   });

@@ -28,6 +28,12 @@ export {
   drawClassThenMember,
   normalise,
   samplers,
+  multiLabelSampler,
+  multiLabelSampleWeights,
+  multiLabelClassCounts,
+  rarestLabel,
+  expectedClassMass,
+  drawWeighted,
 } from './samplers/index.js';
 export type {
   Sampler,
@@ -35,6 +41,9 @@ export type {
   ClassAwareSamplerOptions,
   MinoritySamplerOptions,
   TargetRatioSamplerOptions,
+  MultiLabelSamplerOptions,
+  MultiLabelWeighting,
+  LabelSets,
 } from './samplers/index.js';
 export { countEpochRecords } from './count-epoch-records.js';
 export type { CountEpochRecordsOptions, CountMismatchPolicy } from './count-epoch-records.js';

@@ -25,7 +25,7 @@ describe('tailstream train: bad input is one sentence and exit code 2', () => {
     [['--batch-size', '2.5'], "tailstream: --batch-size: expected an integer, got '2.5'.\n"],
     [['--backend', 'node'], 'tailstream: The node backend needs the package @tensorflow/tfjs-node, which is not installed (npm install @tensorflow/tfjs-node).\n'],
     [['--dataset', 'fmnist-lt', '--data-dir', '/nonexistent'], 'tailstream: fmnist-lt: cannot read /nonexistent/train-images-idx3-ubyte.gz (ENOENT).\n'],
-    [['--sampler', 'balanced'], "tailstream: Unknown sampler 'balanced'; known: instance, class-balanced, class-aware, square-root, progressive, reversed, minority, target-ratio.\n"],
+    [['--sampler', 'balanced'], "tailstream: Unknown sampler 'balanced'; known: instance, class-balanced, class-aware, square-root, progressive, reversed, minority, target-ratio, multi-label.\n"],
   ])('%j', async (args, message) => {
     const out = path.join(dir, 'run');
     const r = await cli('train', ...args, '--out', out, '--no-progress');

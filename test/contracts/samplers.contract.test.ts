@@ -22,6 +22,7 @@ describe('the sampler registry', () => {
       'reversed',
       'minority',
       'target-ratio',
+      'multi-label',
     ]);
   });
 

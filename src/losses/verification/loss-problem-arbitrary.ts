@@ -5,11 +5,12 @@
  */
 import fc from 'fast-check';
 
-/** Logits [N][C], labels [N], counts [C]. */
+/** Logits [N][C], labels [N], counts [C], and features [N][D] for losses that read them. */
 export interface LossProblem {
   readonly logits: number[][];
   readonly labels: number[];
   readonly counts: number[];
+  readonly features?: number[][];
 }
 
 /** Options for `lossProblemArb`. */
@@ -18,6 +19,8 @@ export interface LossProblemOptions {
   readonly maxClasses?: number;
   /** |z| ≤ bound (default 20). */
   readonly bound?: number;
+  /** Also draw [N, featureDim] features in ±bound (for losses that declare `needs: ['features']`). */
+  readonly featureDim?: number;
 }
 
 /** Rows × classes logits (float32-representable, finite, in ±bound), given the dimensions. */
@@ -68,6 +71,7 @@ export const lossProblemArb = (options: LossProblemOptions = {}): fc.Arbitrary<L
         logits: logitsOfShape(rows, classes, options.bound),
         labels: labelsArb(rows, classes),
         counts: countsForClassesArb(classes),
+        ...(options.featureDim !== undefined ? { features: logitsOfShape(rows, options.featureDim, options.bound) } : {}),
       }),
     );
 
@@ -76,6 +80,7 @@ export const permuteClasses = (p: LossProblem, perm: readonly number[]): LossPro
   const inverse = new Array<number>(perm.length);
   perm.forEach((old, k) => (inverse[old] = k));
   return {
+    ...p,
     logits: p.logits.map((row) => perm.map((old) => row[old]!)),
     labels: p.labels.map((y) => inverse[y]!),
     counts: perm.map((old) => p.counts[old]!),

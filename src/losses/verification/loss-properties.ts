@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
-import type { LossSpec } from '../loss-spec.js';
+import type { LossInputs, LossSpec } from '../loss-spec.js';
 import { reduceLoss } from '../reduce.js';
 import { lossProblemArb, permutationArb, permuteClasses, type LossProblem, type LossProblemOptions } from './loss-problem-arbitrary.js';
 
@@ -33,7 +33,7 @@ export type ConfigFor<C> = C | ((counts: readonly number[]) => C);
 /** What a property needs besides the loss: its config and the size of the drawn problems. */
 export interface PropertySetting<C> {
   readonly config: ConfigFor<C>;
-  readonly problem: Required<Pick<LossProblemOptions, 'maxRows' | 'maxClasses'>>;
+  readonly problem: Required<Pick<LossProblemOptions, 'maxRows' | 'maxClasses'>> & Pick<LossProblemOptions, 'featureDim'>;
 }
 
 /** A named invariant that can be checked on any loss. */
@@ -49,10 +49,23 @@ export interface LossProperty {
 export const configFor = <C>(config: ConfigFor<C>, counts: readonly number[]): C =>
   typeof config === 'function' ? (config as (counts: readonly number[]) => C)(counts) : config;
 
+/** The loss inputs of a host problem as tensors (call inside a tidy scope). */
+export const inputsOf = (p: Pick<LossProblem, 'logits' | 'labels' | 'features'>): LossInputs => ({
+  logits: tf.tensor2d(p.logits.map((r) => [...r])),
+  labels: tf.tensor1d([...p.labels], 'int32'),
+  ...(p.features !== undefined ? { features: tf.tensor2d(p.features.map((r) => [...r])) } : {}),
+});
+
 /** Per-example values of `spec` on host inputs; throws when the output is not [N]. */
-export const perExampleOnHost = <C, P>(spec: LossSpec<C, P>, prepared: P, logits: readonly number[][], labels: readonly number[]): number[] =>
+export const perExampleOnHost = <C, P>(
+  spec: LossSpec<C, P>,
+  prepared: P,
+  logits: readonly number[][],
+  labels: readonly number[],
+  features?: readonly number[][],
+): number[] =>
   tf.tidy(() => {
-    const out = spec.perExample({ logits: tf.tensor2d(logits.map((r) => [...r])), labels: tf.tensor1d([...labels], 'int32') }, prepared);
+    const out = spec.perExample(inputsOf({ logits: logits as number[][], labels: labels as number[], ...(features !== undefined ? { features: features as number[][] } : {}) }), prepared);
     if (out.rank !== 1 || out.shape[0] !== logits.length) {
       throw new Error(`perExample returned shape [${out.shape.join(', ')}] for ${logits.length} examples; expected [${logits.length}]`);
     }
@@ -69,7 +82,7 @@ const broken = (sentence: string): never => {
 };
 
 const valuesOf = <C, P>(spec: LossSpec<C, P>, config: ConfigFor<C>, p: LossProblem): number[] =>
-  perExampleOnHost(spec, spec.prepare(configFor(config, p.counts), p.counts), p.logits, p.labels);
+  perExampleOnHost(spec, spec.prepare(configFor(config, p.counts), p.counts), p.logits, p.labels, p.features);
 
 const problems = (setting: PropertySetting<unknown>, bound?: number): fc.Arbitrary<LossProblem> =>
   lossProblemArb({ ...setting.problem, ...(bound !== undefined ? { bound } : {}) });
@@ -117,10 +130,9 @@ export const noLeakProperty: LossProperty = {
       const prepared = spec.prepare(configFor(setting.config, p.counts), p.counts);
       // Counted inside one tidy scope, so whatever a leaky loss leaves behind is still cleaned up afterwards.
       const created = tf.tidy(() => {
-        const logits = tf.tensor2d(p.logits);
-        const labels = tf.tensor1d(p.labels, 'int32');
+        const inputs = inputsOf(p);
         const before = tf.memory().numTensors;
-        spec.perExample({ logits, labels }, prepared);
+        spec.perExample(inputs, prepared);
         return tf.memory().numTensors - before;
       });
       if (created !== 1) broken(`perExample left ${created} new tensors (expected 1, its output); wrap its body in tf.tidy`);
@@ -130,14 +142,19 @@ export const noLeakProperty: LossProperty = {
 /** The gradient of the mean loss with respect to the logits is finite, up to |z| = 1e3. */
 export const finiteGradientProperty: LossProperty = {
   id: 'finite-gradient',
-  statement: 'the gradient of the mean loss with respect to the logits is finite for |z| up to 1e3',
+  statement: 'the gradient of the mean loss with respect to the logits (and features) is finite for |z| up to 1e3',
   build: (spec, setting) =>
     fc.property(fc.oneof(problems(setting), problems(setting, 1e3)), (p) => {
       const prepared = spec.prepare(configFor(setting.config, p.counts), p.counts);
       const g = tf.tidy(() => {
-        const labels = tf.tensor1d(p.labels, 'int32');
-        const grad = tf.grad((z: tf.Tensor) => reduceLoss(spec.perExample({ logits: z as tf.Tensor2D, labels }, prepared), 'mean'));
-        return Array.from(grad(tf.tensor2d(p.logits)).dataSync());
+        const { logits, labels, features } = inputsOf(p);
+        const xs = features === undefined ? [logits] : [logits, features];
+        // 0·Σx keeps every input connected, so a loss that reads only its features still has a (zero) logits gradient.
+        const grads = tf.grads((...x: tf.Tensor[]) => {
+          const loss = reduceLoss(spec.perExample({ logits: x[0] as tf.Tensor2D, labels, ...(x[1] !== undefined ? { features: x[1] as tf.Tensor2D } : {}) }, prepared), 'mean');
+          return x.reduce((acc: tf.Tensor, xi) => tf.add(acc, tf.mul(tf.sum(xi), 0)), loss) as tf.Scalar;
+        });
+        return grads(xs).flatMap((t) => Array.from(t.dataSync()));
       });
       if (!g.every(Number.isFinite)) broken(`the gradient held ${show(g.filter((x) => !Number.isFinite(x)))}`);
     }),

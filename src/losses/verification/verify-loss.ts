@@ -74,6 +74,9 @@ export interface LossVerification {
   readonly outcomes: readonly PropertyOutcome[];
 }
 
+/** Width of the features drawn for losses that declare `needs: ['features']`. */
+const FEATURE_DIM = 4;
+
 const messageOf = (details: fc.RunDetails<unknown[]>): string => {
   const e = details.errorInstance;
   const text = e instanceof Error ? e.message : String(e ?? 'the predicate returned false');
@@ -87,7 +90,12 @@ const runProperty = <C, P>(
   options: VerifyLossOptions<C>,
   seed: number,
 ): PropertyOutcome => {
-  const built = property.build(spec, { config, problem: { maxRows: options.maxRows ?? 5, maxClasses: options.maxClasses ?? 6 } });
+  const sizes = {
+    maxRows: options.maxRows ?? 5,
+    maxClasses: options.maxClasses ?? 6,
+    ...(spec.needs?.includes('features') === true ? { featureDim: FEATURE_DIM } : {}),
+  };
+  const built = property.build(spec, { config, problem: sizes });
   const details = fc.check(built as fc.IProperty<unknown[]>, {
     numRuns: options.numRuns ?? 100,
     seed,

@@ -11,5 +11,14 @@ export { minoritySampler } from './minority-sampler.js';
 export type { MinoritySamplerOptions } from './minority-sampler.js';
 export { targetRatioSampler } from './target-ratio-sampler.js';
 export type { TargetRatioSamplerOptions } from './target-ratio-sampler.js';
+export {
+  multiLabelSampler,
+  multiLabelSampleWeights,
+  multiLabelClassCounts,
+  rarestLabel,
+  expectedClassMass,
+  drawWeighted,
+} from './multi-label-sampler.js';
+export type { MultiLabelSamplerOptions, MultiLabelWeighting, LabelSets } from './multi-label-sampler.js';
 export { powerProbabilities, drawClassThenMember, normalise } from './class-draws.js';
 export { samplers } from './registry.js';

@@ -9,10 +9,12 @@ import { progressiveSampler } from './progressive-sampler.js';
 import { reversedSampler } from './reversed-sampler.js';
 import { minoritySampler } from './minority-sampler.js';
 import { targetRatioSampler } from './target-ratio-sampler.js';
+import { multiLabelSampler } from './multi-label-sampler.js';
 
 /**
  * Every registered sampler: `minority` with CMO's α = 1, `target-ratio` with ρ′ = 10, `class-aware`
- * with one sample per class visit (Decoupling's default); build others with the factories.
+ * with one sample per class visit (Decoupling's default), `multi-label` for single-label data (each
+ * sample's label set is {its label}); build others, and multi-label ones with label sets, with the factories.
  */
 export const samplers: Registry<Sampler> = createRegistry<Sampler>('sampler', [
   instanceSampler,
@@ -23,4 +25,5 @@ export const samplers: Registry<Sampler> = createRegistry<Sampler>('sampler', [
   reversedSampler,
   minoritySampler(),
   targetRatioSampler(),
+  multiLabelSampler(),
 ]);
