@@ -34,6 +34,11 @@ export interface HostBatch {
    * natural image, so the model can route noise images through DAR-BN's separate statistics.
    */
   readonly noise?: Uint8Array;
+  /**
+   * Optional multi-hot targets of a multi-label batch, `size × numClasses` bytes (1 = the class is in
+   * the sample's label set); `y` then holds one representative label per sample (its rarest class).
+   */
+  readonly targets?: Uint8Array;
 }
 
 /** The second label of each sample of a mixed batch, and the weight λ ∈ [0, 1] of the first. */

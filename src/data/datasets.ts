@@ -16,6 +16,7 @@ import { DEBIAN_FASHION_MNIST_DIR, loadFashionMnist } from './fashion-mnist.js';
 import { loadCifar, type CifarVariant } from './cifar-binary.js';
 import { indicesByClass, longTailCounts, selectPerClass, type LongTailProfile } from './long-tail.js';
 import { loadShardDataset } from './shard-dataset.js';
+import { buildMosaics, MOSAIC_DEFAULTS, positiveCounts } from './multi-label-mosaic.js';
 
 /** How to build a long-tailed dataset. */
 export interface LongTailOptions {
@@ -138,6 +139,24 @@ export const longTailFromTrainTest = (
 
 let mnistCache: LabeledImages | undefined;
 
+/** Mosaics per split of `fmnist-mlt`. */
+export const FMNIST_MLT_SIZES = { train: 12_000, test: 2_000 } as const;
+
+/** `fmnist-mlt`: 2×2 Fashion-MNIST mosaics with long-tailed, co-occurring label sets (see multi-label-mosaic.ts). */
+export const multiLabelMosaicDataset = (train: LabeledImages, test: LabeledImages, options: LongTailOptions): E.Either<string, LongTailDataset> => {
+  if (options.profile !== 'exp') return E.left("builds an exponential long tail only; drop --profile step");
+  const trainSet = buildMosaics(train, { ...MOSAIC_DEFAULTS, ratio: options.ratio, count: FMNIST_MLT_SIZES.train, prior: 'long-tail' }, options.subsetSeed);
+  // The test mosaics are fixed (seed 0, independent of the subset seed), as mnist-lt's test set is.
+  const testSet = buildMosaics(test, { ...MOSAIC_DEFAULTS, count: FMNIST_MLT_SIZES.test, prior: 'uniform' }, 0);
+  const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+  const dataset = assemble('fmnist-mlt', trainSet, testSet, all(FMNIST_MLT_SIZES.train), all(FMNIST_MLT_SIZES.test), true);
+  return E.right({
+    ...dataset,
+    trainCounts: positiveCounts(trainSet.targets, trainSet.numClasses),
+    testCounts: positiveCounts(testSet.targets, testSet.numClasses),
+  });
+};
+
 const cifarEntry = (variant: CifarVariant, folder: string): DatasetEntry => ({
   name: `${variant}-lt`,
   summary: `${variant === 'cifar10' ? 'CIFAR-10' : 'CIFAR-100'}-LT from a local copy of the binary version (--data-dir: the ${folder} folder), as LDAM-DRW builds it; the official balanced test split`,
@@ -166,6 +185,15 @@ export const datasets: Registry<DatasetEntry> = createRegistry<DatasetEntry>('da
       E.map(({ train, test }: { train: LabeledImages; test: LabeledImages }) =>
         longTailFromTrainTest('fmnist-lt', train, test, options, true),
       )(loadFashionMnist(options.dataDir ?? DEBIAN_FASHION_MNIST_DIR)),
+  },
+  {
+    name: 'fmnist-mlt',
+    summary:
+      'Multi-label Fashion-MNIST-LT: 2×2 mosaics whose label sets follow a long tail with co-occurring class pairs (12,000 training mosaics, 2,000 test mosaics with a uniform prior); class counts are positive counts.',
+    load: (options) =>
+      E.chain(({ train, test }: { train: LabeledImages; test: LabeledImages }) => multiLabelMosaicDataset(train, test, options))(
+        loadFashionMnist(options.dataDir ?? DEBIAN_FASHION_MNIST_DIR),
+      ),
   },
   cifarEntry('cifar10', 'cifar-10-batches-bin'),
   cifarEntry('cifar100', 'cifar-100-binary'),

@@ -40,5 +40,16 @@ export const gatherBatch = (subset: Subset, positions: ArrayLike<number>, norm: 
       }
     }
   }
-  return { x, y, index, shape: source.shape };
+  const targets = 'targets' in source ? gatherTargets(source.targets as Uint8Array, source.numClasses, subset.indices, positions) : undefined;
+  return { x, y, index, shape: source.shape, ...(targets !== undefined ? { targets } : {}) };
+};
+
+/** The multi-hot rows of the chosen samples. */
+const gatherTargets = (all: Uint8Array, numClasses: number, indices: Int32Array, positions: ArrayLike<number>): Uint8Array => {
+  const out = new Uint8Array(positions.length * numClasses);
+  for (let b = 0; b < positions.length; b++) {
+    const i = indices[positions[b]!]!;
+    out.set(all.subarray(i * numClasses, (i + 1) * numClasses), b * numClasses);
+  }
+  return out;
 };
