@@ -44,15 +44,18 @@ export const closestName = (name: string, candidates: readonly string[]): string
   const lower = name.toLowerCase();
   const prefixed = candidates.filter((c) => c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase()));
   if (lower.length >= 3 && prefixed.length === 1) return prefixed[0];
+  // Several names start with it ('fmnist' → fmnist-lt, fmnist-mlt): the closest of them.
+  const pool = lower.length >= 3 && prefixed.length > 1 ? prefixed : candidates;
   let best: string | undefined;
   let bestDistance = Infinity;
-  for (const c of candidates) {
+  for (const c of pool) {
     const d = editDistance(name.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
     }
   }
+  if (pool === prefixed && pool !== candidates) return best;
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 };
 
