@@ -13,6 +13,7 @@ import { vsRecipe } from './vs.js';
 import { cbResamplingRecipe } from './cb-resampling.js';
 import { cmoRecipe } from './cmo.js';
 import { vsSamRecipe } from './vs-sam.js';
+import { absgdRecipe } from './absgd.js';
 
 /** Every registered recipe. */
 export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
@@ -28,4 +29,5 @@ export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
   cbResamplingRecipe,
   cmoRecipe,
   vsSamRecipe,
+  absgdRecipe,
 ]);

@@ -2,9 +2,15 @@
  * The fully resolved configuration of a training run: what the run folder records so that anyone can rerun it.
  */
 import * as t from 'io-ts';
-import { AtLeastOne, Integer, NonNegative, NonNegativeInt, Positive, PositiveInt, Probability } from '../config/codecs.js';
+import { AtLeastOne, Integer, NonNegative, NonNegativeInt, NonZero, NullWhenMissing, Positive, PositiveFraction, PositiveInt, Probability } from '../config/codecs.js';
 
 const Milestone = t.type({ epoch: NonNegativeInt, factor: Positive });
+
+/**
+ * ABSGD's settings (`createAbsgd`): λ of stage 1 before the 0-based `switchEpoch`, λ of stage 2 from it
+ * on (λ ≥ 200 is the plain mean), the moving-average rate γ and the scale α of the normaliser.
+ */
+const AbsgdSettings = t.type({ stage1Lambda: NonZero, stage2Lambda: NonZero, switchEpoch: NonNegativeInt, gamma: PositiveFraction, alpha: Positive });
 
 /** io-ts codec of a run's configuration. */
 export const RunConfig = t.type({
@@ -25,6 +31,11 @@ export const RunConfig = t.type({
   sam: t.union([t.null, t.type({ rho: NonNegative, startEpoch: NonNegativeInt })]),
   /** Effective-number class weights (β) from a 0-based epoch on (DRW), or null for none. */
   classWeights: t.union([t.null, t.type({ beta: Probability, fromEpoch: NonNegativeInt })]),
+  /**
+   * Attentional-biased SGD (Qi et al.): the batch's losses weighted by exp(ℓ/λ) over a moving-average
+   * normaliser instead of the `reduction`; null for none. Older run folders without the field decode as null.
+   */
+  absgd: NullWhenMissing(AbsgdSettings),
   sampler: t.string,
   epochs: PositiveInt,
   batchSize: PositiveInt,
@@ -66,6 +77,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   reduction: 'mean',
   classWeights: null,
   sam: null,
+  absgd: null,
   sampler: 'instance',
   epochs: 12,
   batchSize: 64,

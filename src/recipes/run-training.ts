@@ -22,6 +22,7 @@ import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoin
 import { predict } from '../train/predict.js';
 import { deferredReweighting } from '../train/class-weight-schedule.js';
 import { samStepFunction } from '../train/sam.js';
+import { absgdStepFunction, createAbsgd, decodeAbsgdState, encodeAbsgdState, type AbsgdState } from '../train/absgd.js';
 import { samRhoSchedule } from '../train/schedules/sam-rho.js';
 import { randomCropFlip } from '../transforms/random-crop-flip.js';
 import { evaluate, type EvaluationReport } from '../eval/evaluate.js';
@@ -144,7 +145,16 @@ export const resumeTraining = async (dir: string, options: Omit<RunTrainingOptio
   }
 };
 
+/** Strategies that replace the same part of the step cannot be combined; a UserError names the pair. */
+const checkCombinations = (config: RunConfig): void => {
+  if (config.absgd !== null && config.sam !== null) {
+    // SAM evaluates the loss twice per step, and every evaluation would advance ABSGD's normaliser.
+    throw new UserError('bad-config', 'absgd and sam cannot be combined (SAM reduces the loss twice per step, ABSGD once).');
+  }
+};
+
 const resolveParts = (config: RunConfig) => {
+  checkCombinations(config);
   const loss = losses.get(config.loss);
   return {
     datasetEntry: datasets.get(config.dataset),
@@ -176,6 +186,14 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     optimizer = opt;
     const history: Array<Record<string, unknown>> = [...(checkpoint?.history ?? [])];
     if (checkpoint !== undefined) orThrow<void>('bad-file', `${CHECKPOINT_FILE}: `)(restoreCheckpoint(checkpoint, m, opt));
+    const absgd = config.absgd === null ? undefined : createAbsgd(config.absgd);
+    if (absgd !== undefined && checkpoint !== undefined) {
+      const saved = checkpoint.strategies?.absgd;
+      if (saved === undefined) throw new UserError('bad-file', `${CHECKPOINT_FILE}: the run uses ABSGD but the checkpoint has no ABSGD state.`);
+      absgd.restore(orThrow<AbsgdState>('bad-file', `${CHECKPOINT_FILE}: `)(decodeAbsgdState(saved)));
+    }
+    // The strategies' host state, saved beside the weights so a resumed run continues exactly.
+    const strategies = (): Record<string, unknown> | undefined => (absgd === undefined ? undefined : { absgd: encodeAbsgdState(absgd.state()) });
     const from = checkpoint?.cursor ?? START_CURSOR;
     lastGood = checkpoint?.cursor;
     if (checkpoint === undefined) {
@@ -210,7 +228,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
       return evaluate(p.labels, p.predicted, dataset.trainCounts, dataset.classNames, config.shotThresholds, p.probabilities);
     };
     const saveCheckpoint = (cursor: FitCursor) => {
-      folder?.writeBinary(CHECKPOINT_FILE, encodeCheckpoint(captureCheckpoint(m, opt, cursor, history)));
+      folder?.writeBinary(CHECKPOINT_FILE, encodeCheckpoint(captureCheckpoint(m, opt, cursor, history, strategies())));
       lastGood = cursor;
     };
     let last: EvaluationReport | undefined;
@@ -230,6 +248,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
         from,
         ...(config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {}),
         ...(config.sam !== null ? { step: samStepFunction(samRhoSchedule(config.sam)) } : {}),
+        ...(absgd !== undefined ? { step: absgdStepFunction(absgd) } : {}),
         ...(config.classWeights !== null ? { classWeights: deferredReweighting(dataset.trainCounts, config.classWeights) } : {}),
         ...(options.onNonFinite !== undefined ? { onNonFinite: options.onNonFinite } : {}),
       }).pipe(
