@@ -28,3 +28,4 @@ export { calibrateRun, CALIBRATION_METHODS } from './calibrate-run.js';
 export type { CalibrationMethod, CalibrateRunOptions, CalibrateRunResult } from './calibrate-run.js';
 export { vsSamRecipe } from './vs-sam.js';
 export { absgdRecipe } from './absgd.js';
+export { bbnRecipe } from './bbn.js';

@@ -14,6 +14,7 @@ import { cbResamplingRecipe } from './cb-resampling.js';
 import { cmoRecipe } from './cmo.js';
 import { vsSamRecipe } from './vs-sam.js';
 import { absgdRecipe } from './absgd.js';
+import { bbnRecipe } from './bbn.js';
 
 /** Every registered recipe. */
 export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
@@ -30,4 +31,5 @@ export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
   cmoRecipe,
   vsSamRecipe,
   absgdRecipe,
+  bbnRecipe,
 ]);

@@ -10,6 +10,13 @@ const Milestone = t.type({ epoch: NonNegativeInt, factor: Positive });
  * ABSGD's settings (`createAbsgd`): λ of stage 1 before the 0-based `switchEpoch`, λ of stage 2 from it
  * on (λ ≥ 200 is the plain mean), the moving-average rate γ and the scale α of the normaliser.
  */
+/**
+ * BBN's bilateral training: the re-balancing branch's sampler (the conventional branch draws from
+ * `sampler`) and T_max of the cumulative-learning weight α = 1 − (e/T_max)² (null: BBN's default,
+ * the number of epochs, 100 for 90 and 200 for 180).
+ */
+const BbnSettings = t.type({ rebalancingSampler: t.string, divisorEpoch: t.union([t.null, PositiveInt]) });
+
 const AbsgdSettings = t.type({ stage1Lambda: NonZero, stage2Lambda: NonZero, switchEpoch: NonNegativeInt, gamma: PositiveFraction, alpha: Positive });
 
 /** io-ts codec of a run's configuration. */
@@ -36,6 +43,11 @@ export const RunConfig = t.type({
    * normaliser instead of the `reduction`; null for none. Older run folders without the field decode as null.
    */
   absgd: NullWhenMissing(AbsgdSettings),
+  /**
+   * BBN (Zhou et al.): a bilateral model (`bbn-*`) trained on pairs of batches with the cumulative-learning
+   * weight, evaluated with both branches on the test image; null for ordinary training. Missing decodes as null.
+   */
+  bbn: NullWhenMissing(BbnSettings),
   sampler: t.string,
   epochs: PositiveInt,
   batchSize: PositiveInt,
@@ -78,6 +90,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   classWeights: null,
   sam: null,
   absgd: null,
+  bbn: null,
   sampler: 'instance',
   epochs: 12,
   batchSize: 64,

@@ -16,12 +16,15 @@ import { models } from '../models/registry.js';
 import { countParameters, type Model } from '../models/model.js';
 import { createSgdMomentum, type SgdMomentum } from '../train/sgd-momentum.js';
 import { warmupStepDecay } from '../train/learning-rate.js';
-import { fit, START_CURSOR, type FitCursor, type FitEvent, type FitTransform, type NonFinitePolicy } from '../train/fit.js';
+import { fit, START_CURSOR, type BilateralFit, type FitCursor, type FitEvent, type FitTransform, type NonFinitePolicy } from '../train/fit.js';
 import { resolveTransforms } from './resolve-transforms.js';
 import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../train/checkpoint.js';
 import { predict } from '../train/predict.js';
 import { deferredReweighting } from '../train/class-weight-schedule.js';
 import { samStepFunction } from '../train/sam.js';
+import { bbnStep } from '../train/bbn-step.js';
+import { cumulativeLearningAlpha } from '../train/schedules/cumulative-learning.js';
+import type { Sampler } from '../streams/samplers/sampler.js';
 import { absgdStepFunction, createAbsgd, decodeAbsgdState, encodeAbsgdState, type AbsgdState } from '../train/absgd.js';
 import { samRhoSchedule } from '../train/schedules/sam-rho.js';
 import { randomCropFlip } from '../transforms/random-crop-flip.js';
@@ -151,22 +154,48 @@ const checkCombinations = (config: RunConfig): void => {
     // SAM evaluates the loss twice per step, and every evaluation would advance ABSGD's normaliser.
     throw new UserError('bad-config', 'absgd and sam cannot be combined (SAM reduces the loss twice per step, ABSGD once).');
   }
+  if (config.bbn !== null) {
+    const others = [
+      config.sam !== null ? 'sam' : '',
+      config.absgd !== null ? 'absgd' : '',
+      config.classWeights !== null ? 'classWeights' : '',
+      config.transforms.length > 0 ? 'transforms' : '',
+    ].filter((x) => x !== '');
+    // The pair step is BBN's own: no second loss evaluation, no per-sample weights, no mixed targets.
+    if (others.length > 0) throw new UserError('bad-config', `bbn cannot be combined with ${others.join(', ')} (BBN trains pairs of batches with its own step).`);
+  }
 };
 
 const resolveParts = (config: RunConfig) => {
   checkCombinations(config);
   const loss = losses.get(config.loss);
+  const modelEntry = models.get(config.model);
+  if (config.bbn !== null && modelEntry.bilateral !== true) {
+    const bilateral = models.list().filter((m) => m.bilateral === true).map((m) => m.name);
+    throw new UserError('bad-config', `bbn needs a bilateral model (${bilateral.join(', ')}); '${config.model}' has one branch.`);
+  }
   return {
     datasetEntry: datasets.get(config.dataset),
-    modelEntry: models.get(config.model),
+    modelEntry,
     loss,
     sampler: samplers.get(config.sampler),
+    rebalancingSampler: config.bbn === null ? undefined : samplers.get(config.bbn.rebalancingSampler),
     lossConfig: orThrow<unknown>('bad-config', '')(decodeWith(loss.configCodec, { ...loss.defaults, ...config.lossConfig }, 'lossConfig')),
   };
 };
 
+/**
+ * BBN's pair step for `fit`: `bbnStep` with α = 1 − (e/T_max)² at 0-based epoch e. Evaluation needs
+ * nothing of its own: a bilateral model's `forward` is BBN's test-time rule (both branches on the
+ * image, α = 0.5 with the factor 2, the official `valid_model`).
+ */
+const bbnFit = (bbn: NonNullable<RunConfig['bbn']>, epochs: number, rebalancingSampler: Sampler): BilateralFit => {
+  const alpha = cumulativeLearningAlpha({ epochs, ...(bbn.divisorEpoch !== null ? { divisorEpoch: bbn.divisorEpoch } : {}) });
+  return { rebalancingSampler, step: (state, pair, lr, epoch) => bbnStep(state, pair, lr, alpha(epoch)) };
+};
+
 const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrainingOptions): Promise<RunResult> => {
-  const { datasetEntry, modelEntry, loss, sampler, lossConfig } = resolveParts(config);
+  const { datasetEntry, modelEntry, loss, sampler, rebalancingSampler, lossConfig } = resolveParts(config);
   let model: Model | undefined;
   let optimizer: SgdMomentum | undefined;
   let lastGood: FitCursor | undefined;
@@ -249,6 +278,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
         ...(config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {}),
         ...(config.sam !== null ? { step: samStepFunction(samRhoSchedule(config.sam)) } : {}),
         ...(absgd !== undefined ? { step: absgdStepFunction(absgd) } : {}),
+        ...(config.bbn !== null && rebalancingSampler !== undefined ? { bilateral: bbnFit(config.bbn, config.epochs, rebalancingSampler) } : {}),
         ...(config.classWeights !== null ? { classWeights: deferredReweighting(dataset.trainCounts, config.classWeights) } : {}),
         ...(options.onNonFinite !== undefined ? { onNonFinite: options.onNonFinite } : {}),
       }).pipe(

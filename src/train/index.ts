@@ -6,7 +6,7 @@ export type { SgdConfig, SgdMomentum } from './sgd-momentum.js';
 export { warmupStepDecay, ldamSchedule } from './learning-rate.js';
 export type { WarmupStepDecay, Milestone } from './learning-rate.js';
 export { fit, fitEpoch, stepOperator, START_CURSOR } from './fit.js';
-export type { FitEvent, FitTransform, FitOptions, StepEvent, EpochEvent, EpochTotals, FitCursor, NonFinitePolicy, StepFunction } from './fit.js';
+export type { FitEvent, FitTransform, FitOptions, StepEvent, EpochEvent, EpochTotals, FitCursor, NonFinitePolicy, StepFunction, PairStepFunction, BilateralFit } from './fit.js';
 export { samStep, samStepFunction } from './sam.js';
 export type { SamOptions } from './sam.js';
 export { predict } from './predict.js';
@@ -28,7 +28,7 @@ export {
   linearRamp,
 } from './schedules/index.js';
 export type { WarmupCosine, BbnLearningRate, DeferredResamplingConfig, RhoSchedule, LinearRamp } from './schedules/index.js';
-export { absgdReduce, createAbsgd, absgdStepFunction, twoStageLambda, ABSGD_DEFAULTS, ABSGD_START, ABSGD_OFF_LAMBDA } from './absgd.js';
+export { absgdReduce, createAbsgd, absgdStepFunction, twoStageLambda, encodeAbsgdState, decodeAbsgdState, ABSGD_DEFAULTS, ABSGD_START, ABSGD_OFF_LAMBDA } from './absgd.js';
 export type { Absgd, AbsgdConfig, AbsgdState, AbsgdWeighting, AbsgdReduction } from './absgd.js';
 export { bbnStep } from './bbn-step.js';
 export { noiseRoutedStepFunction } from './noise-routed-step.js';
