@@ -31,6 +31,10 @@ export type { WarmupCosine, BbnLearningRate, DeferredResamplingConfig, RhoSchedu
 export { absgdReduce, createAbsgd, absgdStepFunction, twoStageLambda, encodeAbsgdState, decodeAbsgdState, ABSGD_DEFAULTS, ABSGD_START, ABSGD_OFF_LAMBDA } from './absgd.js';
 export type { Absgd, AbsgdConfig, AbsgdState, AbsgdWeighting, AbsgdReduction } from './absgd.js';
 export { bbnStep } from './bbn-step.js';
+export { sinkhorn, SINKHORN_DEFAULTS } from './sinkhorn.js';
+export type { SinkhornOptions, SinkhornResult } from './sinkhorn.js';
+export { otCost, otWeightUpdate, initialOtWeights, OT_WEIGHT_DEFAULTS } from './ot-reweighting.js';
+export type { OtCostKind, OtSide, OtWeightOptions, OtWeightStep } from './ot-reweighting.js';
 export { noiseRoutedStepFunction } from './noise-routed-step.js';
 export { classifierVariableNames, freezeBackbone, reinitializeClassifier } from './classifier-retraining.js';
 export { predictOutputs } from './predict-outputs.js';
