@@ -29,3 +29,4 @@ export type { CalibrationMethod, CalibrateRunOptions, CalibrateRunResult } from 
 export { vsSamRecipe } from './vs-sam.js';
 export { absgdRecipe } from './absgd.js';
 export { bbnRecipe } from './bbn.js';
+export { otReweightRecipe } from './ot-reweight.js';

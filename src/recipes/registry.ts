@@ -15,6 +15,7 @@ import { cmoRecipe } from './cmo.js';
 import { vsSamRecipe } from './vs-sam.js';
 import { absgdRecipe } from './absgd.js';
 import { bbnRecipe } from './bbn.js';
+import { otReweightRecipe } from './ot-reweight.js';
 
 /** Every registered recipe. */
 export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
@@ -32,4 +33,5 @@ export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
   vsSamRecipe,
   absgdRecipe,
   bbnRecipe,
+  otReweightRecipe,
 ]);

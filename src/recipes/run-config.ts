@@ -17,6 +17,17 @@ const Milestone = t.type({ epoch: NonNegativeInt, factor: Positive });
  */
 const BbnSettings = t.type({ rebalancingSampler: t.string, divisorEpoch: t.union([t.null, PositiveInt]) });
 
+/** OT re-weighting's settings (`createOtReweighting`; defaults `OT_REWEIGHT_DEFAULTS`). */
+const OtSettings = t.type({
+  metaPerClass: PositiveInt,
+  cost: t.keyof({ combined: null, feature: null, label: null }),
+  epsilon: Positive,
+  lr: Positive,
+  weightDecay: NonNegative,
+  beta: Probability,
+  metaLossWeight: NonNegative,
+});
+
 const AbsgdSettings = t.type({ stage1Lambda: NonZero, stage2Lambda: NonZero, switchEpoch: NonNegativeInt, gamma: PositiveFraction, alpha: Positive });
 
 /** io-ts codec of a run's configuration. */
@@ -48,6 +59,11 @@ export const RunConfig = t.type({
    * weight, evaluated with both branches on the test image; null for ordinary training. Missing decodes as null.
    */
   bbn: NullWhenMissing(BbnSettings),
+  /**
+   * OT re-weighting (Guo et al.): per-sample loss weights moved each step toward a balanced meta set of
+   * class prototypes by entropic OT; null for none. Missing decodes as null.
+   */
+  ot: NullWhenMissing(OtSettings),
   sampler: t.string,
   epochs: PositiveInt,
   batchSize: PositiveInt,
@@ -91,6 +107,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   sam: null,
   absgd: null,
   bbn: null,
+  ot: null,
   sampler: 'instance',
   epochs: 12,
   batchSize: 64,

@@ -23,6 +23,7 @@ import { predict } from '../train/predict.js';
 import { deferredReweighting } from '../train/class-weight-schedule.js';
 import { samStepFunction } from '../train/sam.js';
 import { bbnStep } from '../train/bbn-step.js';
+import { createOtReweighting } from '../train/ot-step.js';
 import { cumulativeLearningAlpha } from '../train/schedules/cumulative-learning.js';
 import type { Sampler } from '../streams/samplers/sampler.js';
 import { absgdStepFunction, createAbsgd, decodeAbsgdState, encodeAbsgdState, type AbsgdState } from '../train/absgd.js';
@@ -154,6 +155,17 @@ const checkCombinations = (config: RunConfig): void => {
     // SAM evaluates the loss twice per step, and every evaluation would advance ABSGD's normaliser.
     throw new UserError('bad-config', 'absgd and sam cannot be combined (SAM reduces the loss twice per step, ABSGD once).');
   }
+  if (config.ot !== null) {
+    const others = [
+      config.sam !== null ? 'sam' : '',
+      config.absgd !== null ? 'absgd' : '',
+      config.bbn !== null ? 'bbn' : '',
+      config.classWeights !== null ? 'classWeights' : '',
+      config.transforms.length > 0 ? 'transforms' : '',
+    ].filter((x) => x !== '');
+    // OT re-weighting brings its own weights and its own step (with the meta set's loss).
+    if (others.length > 0) throw new UserError('bad-config', `ot cannot be combined with ${others.join(', ')} (OT re-weighting sets the sample weights with its own step).`);
+  }
   if (config.bbn !== null) {
     const others = [
       config.sam !== null ? 'sam' : '',
@@ -221,8 +233,24 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
       if (saved === undefined) throw new UserError('bad-file', `${CHECKPOINT_FILE}: the run uses ABSGD but the checkpoint has no ABSGD state.`);
       absgd.restore(orThrow<AbsgdState>('bad-file', `${CHECKPOINT_FILE}: `)(decodeAbsgdState(saved)));
     }
-    // The strategies' host state, saved beside the weights so a resumed run continues exactly.
-    const strategies = (): Record<string, unknown> | undefined => (absgd === undefined ? undefined : { absgd: encodeAbsgdState(absgd.state()) });
+    const ot =
+      config.ot === null ? undefined : createOtReweighting(dataset.train, dataset.trainCounts, dataset, rng.derive('ot-meta'), config.ot);
+    if (ot !== undefined && checkpoint !== undefined) {
+      const saved = (checkpoint.strategies?.ot as { weights?: unknown } | undefined)?.weights;
+      if (!Array.isArray(saved) || !saved.every((w) => typeof w === 'number' && Number.isFinite(w))) {
+        throw new UserError('bad-file', `${CHECKPOINT_FILE}: the run uses OT re-weighting but the checkpoint has no valid sample weights.`);
+      }
+      orThrow<void>('bad-file', `${CHECKPOINT_FILE}: `)(ot.restore(saved as number[]));
+    }
+    // The strategies' host state, saved beside the weights so a resumed run continues exactly
+    // (float32 sample weights are exact as JSON numbers).
+    const strategies = (): Record<string, unknown> | undefined => {
+      if (absgd === undefined && ot === undefined) return undefined;
+      return {
+        ...(absgd !== undefined ? { absgd: encodeAbsgdState(absgd.state()) } : {}),
+        ...(ot !== undefined ? { ot: { weights: Array.from(ot.weights()) } } : {}),
+      };
+    };
     const from = checkpoint?.cursor ?? START_CURSOR;
     lastGood = checkpoint?.cursor;
     if (checkpoint === undefined) {
@@ -278,6 +306,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
         ...(config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {}),
         ...(config.sam !== null ? { step: samStepFunction(samRhoSchedule(config.sam)) } : {}),
         ...(absgd !== undefined ? { step: absgdStepFunction(absgd) } : {}),
+        ...(ot !== undefined ? { step: ot.step } : {}),
         ...(config.bbn !== null && rebalancingSampler !== undefined ? { bilateral: bbnFit(config.bbn, config.epochs, rebalancingSampler) } : {}),
         ...(config.classWeights !== null ? { classWeights: deferredReweighting(dataset.trainCounts, config.classWeights) } : {}),
         ...(options.onNonFinite !== undefined ? { onNonFinite: options.onNonFinite } : {}),

@@ -35,6 +35,8 @@ export { sinkhorn, SINKHORN_DEFAULTS } from './sinkhorn.js';
 export type { SinkhornOptions, SinkhornResult } from './sinkhorn.js';
 export { otCost, otWeightUpdate, initialOtWeights, OT_WEIGHT_DEFAULTS } from './ot-reweighting.js';
 export type { OtCostKind, OtSide, OtWeightOptions, OtWeightStep } from './ot-reweighting.js';
+export { createOtReweighting, metaPrototypes, OT_REWEIGHT_DEFAULTS } from './ot-step.js';
+export type { OtReweighting, OtReweightConfig } from './ot-step.js';
 export { noiseRoutedStepFunction } from './noise-routed-step.js';
 export { classifierVariableNames, freezeBackbone, reinitializeClassifier } from './classifier-retraining.js';
 export { predictOutputs } from './predict-outputs.js';
