@@ -149,33 +149,22 @@ export const resumeTraining = async (dir: string, options: Omit<RunTrainingOptio
   }
 };
 
-/** Strategies that replace the same part of the step cannot be combined; a UserError names the pair. */
+/** The parts of the step that `config` sets, among `parts`. */
+const setParts = (config: RunConfig, parts: ReadonlyArray<'sam' | 'absgd' | 'bbn' | 'classWeights' | 'transforms'>): string[] =>
+  parts.filter((k) => (k === 'transforms' ? config.transforms.length > 0 : config[k] !== null));
+
+/** Strategies that replace the same part of the step cannot be combined; a UserError names them. */
 const checkCombinations = (config: RunConfig): void => {
+  // SAM evaluates the loss twice per step, and every evaluation would advance ABSGD's normaliser.
   if (config.absgd !== null && config.sam !== null) {
-    // SAM evaluates the loss twice per step, and every evaluation would advance ABSGD's normaliser.
     throw new UserError('bad-config', 'absgd and sam cannot be combined (SAM reduces the loss twice per step, ABSGD once).');
   }
-  if (config.ot !== null) {
-    const others = [
-      config.sam !== null ? 'sam' : '',
-      config.absgd !== null ? 'absgd' : '',
-      config.bbn !== null ? 'bbn' : '',
-      config.classWeights !== null ? 'classWeights' : '',
-      config.transforms.length > 0 ? 'transforms' : '',
-    ].filter((x) => x !== '');
-    // OT re-weighting brings its own weights and its own step (with the meta set's loss).
-    if (others.length > 0) throw new UserError('bad-config', `ot cannot be combined with ${others.join(', ')} (OT re-weighting sets the sample weights with its own step).`);
-  }
-  if (config.bbn !== null) {
-    const others = [
-      config.sam !== null ? 'sam' : '',
-      config.absgd !== null ? 'absgd' : '',
-      config.classWeights !== null ? 'classWeights' : '',
-      config.transforms.length > 0 ? 'transforms' : '',
-    ].filter((x) => x !== '');
-    // The pair step is BBN's own: no second loss evaluation, no per-sample weights, no mixed targets.
-    if (others.length > 0) throw new UserError('bad-config', `bbn cannot be combined with ${others.join(', ')} (BBN trains pairs of batches with its own step).`);
-  }
+  // OT re-weighting brings its own sample weights and its own step (with the meta set's loss).
+  const withOt = config.ot === null ? [] : setParts(config, ['sam', 'absgd', 'bbn', 'classWeights', 'transforms']);
+  if (withOt.length > 0) throw new UserError('bad-config', `ot cannot be combined with ${withOt.join(', ')} (OT re-weighting sets the sample weights with its own step).`);
+  // BBN's pair step: no second loss evaluation, no per-sample weights, no mixed targets.
+  const withBbn = config.bbn === null ? [] : setParts(config, ['sam', 'absgd', 'classWeights', 'transforms']);
+  if (withBbn.length > 0) throw new UserError('bad-config', `bbn cannot be combined with ${withBbn.join(', ')} (BBN trains pairs of batches with its own step).`);
 };
 
 const resolveParts = (config: RunConfig) => {

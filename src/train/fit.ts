@@ -5,6 +5,7 @@
  * Intuition: `fit` is `concat(epoch 0, epoch 1, …)` where an epoch is
  * `pullThrough(epochBatches(...), pipe(...transforms, step), {prefetch})`. The step yields to the
  * event loop before it runs, so progress bars redraw and signals are handled during long runs.
+ * With `bilateral` (BBN), the epoch is `bilateralBatches(...)` instead and each step takes a pair.
  */
 import { Observable, catchError, concat, concatMap, defer, map, of, pipe, type OperatorFunction } from 'rxjs';
 import { UserError } from '../core/errors.js';
