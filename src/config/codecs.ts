@@ -31,5 +31,21 @@ export const PositiveInt = refineNumber('PositiveInt', (n) => Number.isInteger(n
 export const NonNegativeInt = refineNumber('NonNegativeInt', (n) => Number.isInteger(n) && n >= 0, 'expected an integer ≥ 0');
 /** A number ≥ 1 (e.g. an imbalance ratio). */
 export const AtLeastOne = refineNumber('AtLeastOne', (n) => n >= 1, 'expected a number ≥ 1');
+/** A number in (0, 1] (a rate that must move, e.g. a moving-average weight). */
+export const PositiveFraction = refineNumber('PositiveFraction', (n) => n > 0 && n <= 1, 'expected a number in (0, 1]');
+/** A finite number other than 0 (e.g. ABSGD's λ, whose sign chooses up- or down-weighting). */
+export const NonZero = refineNumber('NonZero', (n) => n !== 0, 'expected a non-zero number');
 /** Any integer (unbranded, so plain numbers type-check as configs). */
 export const Integer = refineNumber('Integer', (n) => Number.isInteger(n), 'expected an integer');
+
+/**
+ * `codec` or null, where a missing field also decodes as null: for optional parts of a config that
+ * were added after run folders were recorded (their config.json has no such field and still decodes).
+ */
+export const NullWhenMissing = <C extends t.Mixed>(codec: C): t.Type<t.TypeOf<C> | null, t.OutputOf<C> | null, unknown> =>
+  new t.Type<t.TypeOf<C> | null, t.OutputOf<C> | null, unknown>(
+    `${codec.name} | null`,
+    (u): u is t.TypeOf<C> | null => u === null || codec.is(u),
+    (u, c) => (u === undefined || u === null ? t.success(null) : codec.validate(u, c)),
+    (a) => (a === null ? null : (codec.encode(a) as t.OutputOf<C>)),
+  );

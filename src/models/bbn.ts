@@ -170,6 +170,7 @@ export const bbnResNet32: ModelEntry = {
   name: 'bbn-resnet32',
   summary: 'BBN: ResNet-32 trunk with a conventional and a re-balancing last block, one FC on their 128 concatenated features',
   source: 'Zhou et al., CVPR 2020; Megvii-Nanjing/BBN lib/backbone/resnet_cifar.py BBN_ResNet_Cifar, lib/core/combiner.py bbn_mix',
+  bilateral: true,
   create: (spec, rng) => createBbnResNet(spec, rng),
 };
 
@@ -178,5 +179,6 @@ export const bbnSmallCnn: ModelEntry = {
   name: 'bbn-small-cnn',
   summary: 'BBN on the small CNN: shared convolutions, a dense-128 layer per branch, one FC on the 256 concatenated features',
   source: 'Zhou et al., CVPR 2020 (the bilateral split applied to the small CNN)',
+  bilateral: true,
   create: createBbnSmallCnn,
 };

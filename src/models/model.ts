@@ -42,6 +42,8 @@ export interface ModelSpec {
 /** A model constructor the CLI can name. Weights are initialised from `rng` (same seed, same weights). */
 export interface ModelEntry extends Named {
   readonly source: string;
+  /** True when the models it creates have BBN's two-input train pass (`forwardBilateral`, `isBilateralModel`). */
+  readonly bilateral?: boolean;
   create(spec: ModelSpec, rng: Rng): Model;
 }
 

@@ -22,7 +22,11 @@ export const decodeConfigDocument = (doc: unknown): E.Either<string, Partial<Run
       return E.left(`unknown setting '${key}'${guess !== undefined ? ` (did you mean '${guess}'?)` : ''}`);
     }
   }
-  return decodeWith(PartialRunConfig, doc) as E.Either<string, Partial<RunConfig>>;
+  // Keep only the settings the document names: a field that decodes a missing value as null must not
+  // appear (as null) and override what the recipe sets.
+  return E.map((c: Partial<RunConfig>) => Object.fromEntries(Object.entries(c).filter(([k]) => k in doc)) as Partial<RunConfig>)(
+    decodeWith(PartialRunConfig, doc) as E.Either<string, Partial<RunConfig>>,
+  );
 };
 
 /** Reads and decodes a YAML or JSON config file; Left is one sentence naming the file. */

@@ -27,3 +27,6 @@ export type { EvalSplit, EvaluateRunOptions } from './evaluate-run.js';
 export { calibrateRun, CALIBRATION_METHODS } from './calibrate-run.js';
 export type { CalibrationMethod, CalibrateRunOptions, CalibrateRunResult } from './calibrate-run.js';
 export { vsSamRecipe } from './vs-sam.js';
+export { absgdRecipe } from './absgd.js';
+export { bbnRecipe } from './bbn.js';
+export { otReweightRecipe } from './ot-reweight.js';

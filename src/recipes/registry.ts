@@ -13,6 +13,9 @@ import { vsRecipe } from './vs.js';
 import { cbResamplingRecipe } from './cb-resampling.js';
 import { cmoRecipe } from './cmo.js';
 import { vsSamRecipe } from './vs-sam.js';
+import { absgdRecipe } from './absgd.js';
+import { bbnRecipe } from './bbn.js';
+import { otReweightRecipe } from './ot-reweight.js';
 
 /** Every registered recipe. */
 export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
@@ -28,4 +31,7 @@ export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
   cbResamplingRecipe,
   cmoRecipe,
   vsSamRecipe,
+  absgdRecipe,
+  bbnRecipe,
+  otReweightRecipe,
 ]);

@@ -2,9 +2,33 @@
  * The fully resolved configuration of a training run: what the run folder records so that anyone can rerun it.
  */
 import * as t from 'io-ts';
-import { AtLeastOne, Integer, NonNegative, NonNegativeInt, Positive, PositiveInt, Probability } from '../config/codecs.js';
+import { AtLeastOne, Integer, NonNegative, NonNegativeInt, NonZero, NullWhenMissing, Positive, PositiveFraction, PositiveInt, Probability } from '../config/codecs.js';
 
 const Milestone = t.type({ epoch: NonNegativeInt, factor: Positive });
+
+/**
+ * ABSGD's settings (`createAbsgd`): λ of stage 1 before the 0-based `switchEpoch`, λ of stage 2 from it
+ * on (λ ≥ 200 is the plain mean), the moving-average rate γ and the scale α of the normaliser.
+ */
+/**
+ * BBN's bilateral training: the re-balancing branch's sampler (the conventional branch draws from
+ * `sampler`) and T_max of the cumulative-learning weight α = 1 − (e/T_max)² (null: BBN's default,
+ * the number of epochs, 100 for 90 and 200 for 180).
+ */
+const BbnSettings = t.type({ rebalancingSampler: t.string, divisorEpoch: t.union([t.null, PositiveInt]) });
+
+/** OT re-weighting's settings (`createOtReweighting`; defaults `OT_REWEIGHT_DEFAULTS`). */
+const OtSettings = t.type({
+  metaPerClass: PositiveInt,
+  cost: t.keyof({ combined: null, feature: null, label: null }),
+  epsilon: Positive,
+  lr: Positive,
+  weightDecay: NonNegative,
+  beta: Probability,
+  metaLossWeight: NonNegative,
+});
+
+const AbsgdSettings = t.type({ stage1Lambda: NonZero, stage2Lambda: NonZero, switchEpoch: NonNegativeInt, gamma: PositiveFraction, alpha: Positive });
 
 /** io-ts codec of a run's configuration. */
 export const RunConfig = t.type({
@@ -25,6 +49,21 @@ export const RunConfig = t.type({
   sam: t.union([t.null, t.type({ rho: NonNegative, startEpoch: NonNegativeInt })]),
   /** Effective-number class weights (β) from a 0-based epoch on (DRW), or null for none. */
   classWeights: t.union([t.null, t.type({ beta: Probability, fromEpoch: NonNegativeInt })]),
+  /**
+   * Attentional-biased SGD (Qi et al.): the batch's losses weighted by exp(ℓ/λ) over a moving-average
+   * normaliser instead of the `reduction`; null for none. Older run folders without the field decode as null.
+   */
+  absgd: NullWhenMissing(AbsgdSettings),
+  /**
+   * BBN (Zhou et al.): a bilateral model (`bbn-*`) trained on pairs of batches with the cumulative-learning
+   * weight, evaluated with both branches on the test image; null for ordinary training. Missing decodes as null.
+   */
+  bbn: NullWhenMissing(BbnSettings),
+  /**
+   * OT re-weighting (Guo et al.): per-sample loss weights moved each step toward a balanced meta set of
+   * class prototypes by entropic OT; null for none. Missing decodes as null.
+   */
+  ot: NullWhenMissing(OtSettings),
   sampler: t.string,
   epochs: PositiveInt,
   batchSize: PositiveInt,
@@ -66,6 +105,9 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   reduction: 'mean',
   classWeights: null,
   sam: null,
+  absgd: null,
+  bbn: null,
+  ot: null,
   sampler: 'instance',
   epochs: 12,
   batchSize: 64,

@@ -16,12 +16,17 @@ import { models } from '../models/registry.js';
 import { countParameters, type Model } from '../models/model.js';
 import { createSgdMomentum, type SgdMomentum } from '../train/sgd-momentum.js';
 import { warmupStepDecay } from '../train/learning-rate.js';
-import { fit, START_CURSOR, type FitCursor, type FitEvent, type FitTransform, type NonFinitePolicy } from '../train/fit.js';
+import { fit, START_CURSOR, type BilateralFit, type FitCursor, type FitEvent, type FitTransform, type NonFinitePolicy } from '../train/fit.js';
 import { checkTransforms, resolveTransforms } from './resolve-transforms.js';
 import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../train/checkpoint.js';
 import { predict } from '../train/predict.js';
 import { deferredReweighting } from '../train/class-weight-schedule.js';
 import { samStepFunction } from '../train/sam.js';
+import { bbnStep } from '../train/bbn-step.js';
+import { createOtReweighting } from '../train/ot-step.js';
+import { cumulativeLearningAlpha } from '../train/schedules/cumulative-learning.js';
+import type { Sampler } from '../streams/samplers/sampler.js';
+import { absgdStepFunction, createAbsgd, decodeAbsgdState, encodeAbsgdState, type AbsgdState } from '../train/absgd.js';
 import { samRhoSchedule } from '../train/schedules/sam-rho.js';
 import { randomCropFlip } from '../transforms/random-crop-flip.js';
 import { evaluate, type EvaluationReport } from '../eval/evaluate.js';
@@ -144,20 +149,55 @@ export const resumeTraining = async (dir: string, options: Omit<RunTrainingOptio
   }
 };
 
+/** The parts of the step that `config` sets, among `parts`. */
+const setParts = (config: RunConfig, parts: ReadonlyArray<'sam' | 'absgd' | 'bbn' | 'classWeights' | 'transforms'>): string[] =>
+  parts.filter((k) => (k === 'transforms' ? config.transforms.length > 0 : config[k] !== null));
+
+/** Strategies that replace the same part of the step cannot be combined; a UserError names them. */
+const checkCombinations = (config: RunConfig): void => {
+  // SAM evaluates the loss twice per step, and every evaluation would advance ABSGD's normaliser.
+  if (config.absgd !== null && config.sam !== null) {
+    throw new UserError('bad-config', 'absgd and sam cannot be combined (SAM reduces the loss twice per step, ABSGD once).');
+  }
+  // OT re-weighting brings its own sample weights and its own step (with the meta set's loss).
+  const withOt = config.ot === null ? [] : setParts(config, ['sam', 'absgd', 'bbn', 'classWeights', 'transforms']);
+  if (withOt.length > 0) throw new UserError('bad-config', `ot cannot be combined with ${withOt.join(', ')} (OT re-weighting sets the sample weights with its own step).`);
+  // BBN's pair step: no second loss evaluation, no per-sample weights, no mixed targets.
+  const withBbn = config.bbn === null ? [] : setParts(config, ['sam', 'absgd', 'classWeights', 'transforms']);
+  if (withBbn.length > 0) throw new UserError('bad-config', `bbn cannot be combined with ${withBbn.join(', ')} (BBN trains pairs of batches with its own step).`);
+};
+
 const resolveParts = (config: RunConfig) => {
+  checkCombinations(config);
   const loss = losses.get(config.loss);
   checkTransforms(config);
+  const modelEntry = models.get(config.model);
+  if (config.bbn !== null && modelEntry.bilateral !== true) {
+    const bilateral = models.list().filter((m) => m.bilateral === true).map((m) => m.name);
+    throw new UserError('bad-config', `bbn needs a bilateral model (${bilateral.join(', ')}); '${config.model}' has one branch.`);
+  }
   return {
     datasetEntry: datasets.get(config.dataset),
-    modelEntry: models.get(config.model),
+    modelEntry,
     loss,
     sampler: samplers.get(config.sampler),
+    rebalancingSampler: config.bbn === null ? undefined : samplers.get(config.bbn.rebalancingSampler),
     lossConfig: orThrow<unknown>('bad-config', '')(decodeWith(loss.configCodec, { ...loss.defaults, ...config.lossConfig }, 'lossConfig')),
   };
 };
 
+/**
+ * BBN's pair step for `fit`: `bbnStep` with α = 1 − (e/T_max)² at 0-based epoch e. Evaluation needs
+ * nothing of its own: a bilateral model's `forward` is BBN's test-time rule (both branches on the
+ * image, α = 0.5 with the factor 2, the official `valid_model`).
+ */
+const bbnFit = (bbn: NonNullable<RunConfig['bbn']>, epochs: number, rebalancingSampler: Sampler): BilateralFit => {
+  const alpha = cumulativeLearningAlpha({ epochs, ...(bbn.divisorEpoch !== null ? { divisorEpoch: bbn.divisorEpoch } : {}) });
+  return { rebalancingSampler, step: (state, pair, lr, epoch) => bbnStep(state, pair, lr, alpha(epoch)) };
+};
+
 const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrainingOptions): Promise<RunResult> => {
-  const { datasetEntry, modelEntry, loss, sampler, lossConfig } = resolveParts(config);
+  const { datasetEntry, modelEntry, loss, sampler, rebalancingSampler, lossConfig } = resolveParts(config);
   let model: Model | undefined;
   let optimizer: SgdMomentum | undefined;
   let lastGood: FitCursor | undefined;
@@ -177,6 +217,30 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     optimizer = opt;
     const history: Array<Record<string, unknown>> = [...(checkpoint?.history ?? [])];
     if (checkpoint !== undefined) orThrow<void>('bad-file', `${CHECKPOINT_FILE}: `)(restoreCheckpoint(checkpoint, m, opt));
+    const absgd = config.absgd === null ? undefined : createAbsgd(config.absgd);
+    if (absgd !== undefined && checkpoint !== undefined) {
+      const saved = checkpoint.strategies?.absgd;
+      if (saved === undefined) throw new UserError('bad-file', `${CHECKPOINT_FILE}: the run uses ABSGD but the checkpoint has no ABSGD state.`);
+      absgd.restore(orThrow<AbsgdState>('bad-file', `${CHECKPOINT_FILE}: `)(decodeAbsgdState(saved)));
+    }
+    const ot =
+      config.ot === null ? undefined : createOtReweighting(dataset.train, dataset.trainCounts, dataset, rng.derive('ot-meta'), config.ot);
+    if (ot !== undefined && checkpoint !== undefined) {
+      const saved = (checkpoint.strategies?.ot as { weights?: unknown } | undefined)?.weights;
+      if (!Array.isArray(saved) || !saved.every((w) => typeof w === 'number' && Number.isFinite(w))) {
+        throw new UserError('bad-file', `${CHECKPOINT_FILE}: the run uses OT re-weighting but the checkpoint has no valid sample weights.`);
+      }
+      orThrow<void>('bad-file', `${CHECKPOINT_FILE}: `)(ot.restore(saved as number[]));
+    }
+    // The strategies' host state, saved beside the weights so a resumed run continues exactly
+    // (float32 sample weights are exact as JSON numbers).
+    const strategies = (): Record<string, unknown> | undefined => {
+      if (absgd === undefined && ot === undefined) return undefined;
+      return {
+        ...(absgd !== undefined ? { absgd: encodeAbsgdState(absgd.state()) } : {}),
+        ...(ot !== undefined ? { ot: { weights: Array.from(ot.weights()) } } : {}),
+      };
+    };
     const from = checkpoint?.cursor ?? START_CURSOR;
     lastGood = checkpoint?.cursor;
     if (checkpoint === undefined) {
@@ -211,7 +275,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
       return evaluate(p.labels, p.predicted, dataset.trainCounts, dataset.classNames, config.shotThresholds, p.probabilities);
     };
     const saveCheckpoint = (cursor: FitCursor) => {
-      folder?.writeBinary(CHECKPOINT_FILE, encodeCheckpoint(captureCheckpoint(m, opt, cursor, history)));
+      folder?.writeBinary(CHECKPOINT_FILE, encodeCheckpoint(captureCheckpoint(m, opt, cursor, history, strategies())));
       lastGood = cursor;
     };
     let last: EvaluationReport | undefined;
@@ -231,6 +295,9 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
         from,
         ...(config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {}),
         ...(config.sam !== null ? { step: samStepFunction(samRhoSchedule(config.sam)) } : {}),
+        ...(absgd !== undefined ? { step: absgdStepFunction(absgd) } : {}),
+        ...(ot !== undefined ? { step: ot.step } : {}),
+        ...(config.bbn !== null && rebalancingSampler !== undefined ? { bilateral: bbnFit(config.bbn, config.epochs, rebalancingSampler) } : {}),
         ...(config.classWeights !== null ? { classWeights: deferredReweighting(dataset.trainCounts, config.classWeights) } : {}),
         ...(options.onNonFinite !== undefined ? { onNonFinite: options.onNonFinite } : {}),
       }).pipe(

@@ -37,6 +37,10 @@ export interface BilateralBatchesOptions {
   readonly normalization: Normalization;
   /** Drop a last, smaller pair of batches (default false). */
   readonly dropLast?: boolean;
+  /** Skip the epoch's first pairs (resuming mid-epoch): both orders are drawn as usual, then pairs start here. */
+  readonly startBatch?: number;
+  /** End the epoch after this many pairs (a budget); all when absent. */
+  readonly maxBatches?: number;
 }
 
 /** A batch for each branch, of the same size. */
@@ -69,8 +73,8 @@ export const bilateralBatches = (subset: Subset, options: BilateralBatchesOption
     const first = orderOf(options.conventional, 'conventional');
     const second = orderOf(options.rebalancing, 'rebalancing');
     const { batchSize } = options;
-    const total = batchesPerEpoch(labels.length, batchSize, options.dropLast);
-    for (let b = 0; b < total; b++) {
+    const total = Math.min(batchesPerEpoch(labels.length, batchSize, options.dropLast), options.maxBatches ?? Infinity);
+    for (let b = options.startBatch ?? 0; b < total; b++) {
       const end = Math.min(labels.length, (b + 1) * batchSize);
       yield {
         conventional: gatherBatch(subset, first.subarray(b * batchSize, end), options.normalization),

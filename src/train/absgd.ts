@@ -25,6 +25,7 @@
  * @see createAbsgd (the stateful reducer for `TrainState.reducer`), reduceLoss
  */
 import * as tf from '@tensorflow/tfjs-core';
+import * as E from 'fp-ts/lib/Either.js';
 import type { LossReducer, StepResult, TrainState } from './step.js';
 import { trainStep } from './step.js';
 import type { StepFunction } from './fit.js';
@@ -141,8 +142,30 @@ export const createAbsgd = (config: Partial<AbsgdConfig> = {}, initial: AbsgdSta
   };
 };
 
-/** `fit`'s step with ABSGD's reducer for the epoch (and any other step underneath, `trainStep` by default). */
+/**
+ * `fit`'s step with ABSGD's reducer for the epoch (and any other step underneath, `trainStep` by default).
+ * A step that throws (a non-finite loss: the weights are left untouched) leaves the normaliser as it
+ * was too, so a skipped batch does not move u.
+ */
 export const absgdStepFunction =
   (absgd: Absgd, inner: (state: TrainState, batch: HostBatch, lr: number, epoch: number) => StepResult = (s, b, lr) => trainStep(s, b, lr)): StepFunction =>
-  (state, batch, lr, epoch) =>
-    inner({ ...state, reducer: absgd.reducerAt(epoch) }, batch, lr, epoch);
+  (state, batch, lr, epoch) => {
+    const before = absgd.state();
+    try {
+      return inner({ ...state, reducer: absgd.reducerAt(epoch) }, batch, lr, epoch);
+    } catch (e) {
+      absgd.restore(before);
+      throw e;
+    }
+  };
+
+/** ABSGD's state as JSON for a checkpoint: log u, or null for u = 0 (JSON has no −∞); float64, so it comes back exactly. */
+export const encodeAbsgdState = (s: AbsgdState): { readonly logU: number | null } => ({ logU: s.logU === -Infinity ? null : s.logU });
+
+/** Reads `encodeAbsgdState`'s JSON back; Left says what is wrong. */
+export const decodeAbsgdState = (u: unknown): E.Either<string, AbsgdState> => {
+  const logU = typeof u === 'object' && u !== null ? (u as { logU?: unknown }).logU : undefined;
+  if (logU === null) return E.right(ABSGD_START);
+  if (typeof logU === 'number' && Number.isFinite(logU)) return E.right({ logU });
+  return E.left(`ABSGD's state must be { logU: a finite number or null }, got ${JSON.stringify(u) ?? String(u)}`);
+};

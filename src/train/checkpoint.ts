@@ -2,7 +2,8 @@
  * Checkpoints: every variable a run needs to continue exactly (weights, batch-norm statistics,
  * optimizer velocities), the cursor of the next step, and the run's history, in one binary file.
  *
- * Format (little-endian): "TSCK" · u32 version · u32 header length · UTF-8 JSON header ·
+ * Format (little-endian): "TSCK" · u32 version · u32 header length · UTF-8 JSON header (cursor,
+ * tensor names and shapes, history, and optionally the strategies' host state) ·
  * float32 values of every tensor in header order · u32 CRC-32 of everything before it.
  * The decoder checks the magic, the sizes against the actual bytes before allocating, every
  * shape against its length, and the checksum; a damaged file is a clear Left, never a crash.
@@ -33,6 +34,11 @@ export interface Checkpoint {
   readonly tensors: ReadonlyMap<string, HostTensor>;
   /** The run's per-epoch records so far. */
   readonly history: ReadonlyArray<Record<string, unknown>>;
+  /**
+   * Host-side state of the training strategies by name (e.g. `absgd`: ABSGD's normaliser), kept as
+   * JSON numbers, so float64 values come back exactly. Absent in checkpoints written before it existed.
+   */
+  readonly strategies?: Readonly<Record<string, unknown>>;
 }
 
 const Header = t.type({
@@ -43,6 +49,8 @@ const Header = t.type({
   }),
   tensors: t.array(t.type({ name: t.string, shape: t.array(t.number) })),
   history: t.array(t.UnknownRecord),
+  // Optional: files written before strategies kept host state have no such field.
+  strategies: t.union([t.undefined, t.UnknownRecord]),
 });
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -51,7 +59,12 @@ const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b,
 export const encodeCheckpoint = (c: Checkpoint): Uint8Array => {
   const entries = [...c.tensors.entries()];
   const header = Buffer.from(
-    JSON.stringify({ cursor: c.cursor, tensors: entries.map(([name, v]) => ({ name, shape: v.shape })), history: c.history }),
+    JSON.stringify({
+      cursor: c.cursor,
+      tensors: entries.map(([name, v]) => ({ name, shape: v.shape })),
+      history: c.history,
+      ...(c.strategies !== undefined ? { strategies: c.strategies } : {}),
+    }),
     'utf8',
   );
   const floats = entries.reduce((s, [, v]) => s + v.values.length, 0);
@@ -105,7 +118,8 @@ export const decodeCheckpoint = (bytes: Uint8Array): E.Either<string, Checkpoint
     offset += 4 * n;
     tensors.set(d.name, { shape: d.shape, values });
   }
-  return E.right({ cursor: header.right.cursor, tensors, history: header.right.history });
+  const { strategies } = header.right;
+  return E.right({ cursor: header.right.cursor, tensors, history: header.right.history, ...(strategies !== undefined ? { strategies } : {}) });
 };
 
 const entriesOf = (model: Model, optimizer: SgdMomentum): Array<[string, tf.Variable]> => [
@@ -114,16 +128,18 @@ const entriesOf = (model: Model, optimizer: SgdMomentum): Array<[string, tf.Vari
   ...[...optimizer.velocity].map(([k, v]): [string, tf.Variable] => [`optimizer/${k}`, v]),
 ];
 
-/** Copies a model's and optimizer's variables to the host as a checkpoint at `cursor`. */
+/** Copies a model's and optimizer's variables to the host as a checkpoint at `cursor` (with the strategies' host state, when any). */
 export const captureCheckpoint = (
   model: Model,
   optimizer: SgdMomentum,
   cursor: FitCursor,
   history: ReadonlyArray<Record<string, unknown>>,
+  strategies?: Readonly<Record<string, unknown>>,
 ): Checkpoint => ({
   cursor,
   history,
   tensors: new Map(entriesOf(model, optimizer).map(([k, v]) => [k, { shape: v.shape, values: v.dataSync() as Float32Array }])),
+  ...(strategies !== undefined ? { strategies } : {}),
 });
 
 /** Checks that every variable of `entries` is in the checkpoint with its shape; Left names the first that is not. */

@@ -5,6 +5,7 @@
  * Intuition: `fit` is `concat(epoch 0, epoch 1, …)` where an epoch is
  * `pullThrough(epochBatches(...), pipe(...transforms, step), {prefetch})`. The step yields to the
  * event loop before it runs, so progress bars redraw and signals are handled during long runs.
+ * With `bilateral` (BBN), the epoch is `bilateralBatches(...)` instead and each step takes a pair.
  */
 import { Observable, catchError, concat, concatMap, defer, map, of, pipe, type OperatorFunction } from 'rxjs';
 import { UserError } from '../core/errors.js';
@@ -18,6 +19,7 @@ import { liftTransform, type BatchTransform } from '../transforms/batch-transfor
 import { liftPairedTransformWith, type PairedTransform } from '../transforms/paired-transform.js';
 import { trainStep, type StepResult, type TrainState } from './step.js';
 import { applyClassWeights, type ClassWeightSchedule } from './class-weight-schedule.js';
+import { bilateralBatches, type BilateralBatch } from '../streams/bilateral-batches.js';
 
 /** Running totals of an epoch (enough to resume one mid-epoch with the same epoch summary). */
 export interface EpochTotals {
@@ -83,6 +85,19 @@ export type NonFinitePolicy = 'stop' | 'skip-batch';
  */
 export type StepFunction = (state: TrainState, batch: HostBatch, lr: number, epoch: number) => StepResult;
 
+/** How one pair of batches (BBN's conventional and re-balancing batches) is trained at the epoch's learning rate, e.g. `bbnStep`. */
+export type PairStepFunction = (state: TrainState, pair: BilateralBatch, lr: number, epoch: number) => StepResult;
+
+/**
+ * Bilateral training (BBN): each step takes a pair of equally sized batches, the first from `fit`'s
+ * sampler and Rng stream (the same batches a plain run draws), the second from `rebalancingSampler`
+ * with its own Rng stream (`rng.derive('epoch', e).derive('rebalancing')`).
+ */
+export interface BilateralFit {
+  readonly rebalancingSampler: Sampler;
+  readonly step: PairStepFunction;
+}
+
 /** What `fit` needs. */
 export interface FitOptions {
   readonly dataset: LongTailDataset;
@@ -108,7 +123,15 @@ export interface FitOptions {
   readonly maxStepsPerEpoch?: number;
   /** The step to run on each batch; `trainStep` when absent. */
   readonly step?: StepFunction;
+  /**
+   * Train on pairs of batches instead (BBN): one-batch operators apply to each side with its own Rng
+   * stream, class weights to each side; `step` is not used, and paired operators are refused.
+   */
+  readonly bilateral?: BilateralFit;
 }
+
+/** Samples in a batch, or in the first batch of a pair. */
+const samplesIn = (b: HostBatch | BilateralBatch): number => ('conventional' in b ? b.conventional.y.length : b.y.length);
 
 /** A step result marking a batch skipped for a non-finite loss. */
 const skippedResult = (size: number): StepResult => ({ loss: Number.NaN, size, correct: 0, skipped: true });
@@ -117,12 +140,12 @@ const skippedResult = (size: number): StepResult => ({ loss: Number.NaN, size, c
  * The step as an RxJS operator. It yields to the event loop before each step, so progress bars
  * redraw and signals are handled during long runs.
  */
-export const stepOperator = (
+export const stepOperator = <T extends HostBatch | BilateralBatch = HostBatch>(
   state: TrainState,
   lr: number,
   onNonFinite: NonFinitePolicy = 'stop',
-  run: (batch: HostBatch) => StepResult = (batch) => trainStep(state, batch, lr),
-): OperatorFunction<HostBatch, StepResult> =>
+  run: (batch: T) => StepResult = (batch) => trainStep(state, batch as HostBatch, lr),
+): OperatorFunction<T, StepResult> =>
   concatMap(
     (batch) =>
       new Observable<StepResult>((subscriber) => {
@@ -132,7 +155,7 @@ export const stepOperator = (
           try {
             result = run(batch);
           } catch (e) {
-            if (onNonFinite === 'skip-batch' && e instanceof UserError && e.kind === 'numeric') result = skippedResult(batch.y.length);
+            if (onNonFinite === 'skip-batch' && e instanceof UserError && e.kind === 'numeric') result = skippedResult(samplesIn(batch));
             else {
               subscriber.error(e);
               return;
@@ -162,23 +185,62 @@ export const fitEpoch = (options: FitOptions, cursor: FitCursor): Observable<Fit
         startBatch: cursor.step,
         ...(options.maxStepsPerEpoch !== undefined ? { maxBatches: options.maxStepsPerEpoch } : {}),
       });
-    const source = batchesOf(options.sampler, rng.derive('batches'));
     const stepsInEpoch = Math.min(batchesPerEpoch(options.dataset.train.indices.length, options.batchSize), options.maxStepsPerEpoch ?? Infinity);
     const ctx = { epoch, epochs: options.epochs };
-    const transforms = options.transforms.map((t) =>
-      'paired' in t
-        ? liftPairedTransformWith(t.paired, batchesOf(t.secondSampler, rng.derive('second', t.name)), rng.derive('transform', t.name), cursor.step, ctx)
-        : liftTransform(t.transform, rng.derive('transform', t.name), cursor.step, ctx),
-    );
     const weights = options.classWeights?.(epoch);
-    const process = pipe(
-      (s: Observable<HostBatch>) => transforms.reduce((acc, op) => acc.pipe(op), s),
-      (s: Observable<HostBatch>) => (weights === undefined ? s : s.pipe(map((b) => applyClassWeights(b, weights)))),
-      stepOperator(options.state, lr, options.onNonFinite, options.step === undefined ? undefined : (b) => options.step!(options.state, b, lr, epoch)),
-    );
+    const weigh = (b: HostBatch): HostBatch => (weights === undefined ? b : applyClassWeights(b, weights));
+    const prefetch = { prefetch: options.prefetch ?? 2 };
+    let results$: Observable<StepResult>;
+    if (options.bilateral === undefined) {
+      const source = batchesOf(options.sampler, rng.derive('batches'));
+      const transforms = options.transforms.map((t) =>
+        'paired' in t
+          ? liftPairedTransformWith(t.paired, batchesOf(t.secondSampler, rng.derive('second', t.name)), rng.derive('transform', t.name), cursor.step, ctx)
+          : liftTransform(t.transform, rng.derive('transform', t.name), cursor.step, ctx),
+      );
+      const process = pipe(
+        (s: Observable<HostBatch>) => transforms.reduce((acc, op) => acc.pipe(op), s),
+        (s: Observable<HostBatch>) => (weights === undefined ? s : s.pipe(map(weigh))),
+        stepOperator(options.state, lr, options.onNonFinite, options.step === undefined ? undefined : (b) => options.step!(options.state, b, lr, epoch)),
+      );
+      results$ = pullThrough(source, process, prefetch);
+    } else {
+      const { rebalancingSampler, step: pairStep } = options.bilateral;
+      const source = bilateralBatches(options.dataset.train, {
+        conventional: { sampler: options.sampler, rng: rng.derive('batches') },
+        rebalancing: { sampler: rebalancingSampler, rng: rng.derive('rebalancing') },
+        batchSize: options.batchSize,
+        epoch,
+        epochs: options.epochs,
+        normalization: options.dataset,
+        startBatch: cursor.step,
+        ...(options.maxStepsPerEpoch !== undefined ? { maxBatches: options.maxStepsPerEpoch } : {}),
+      });
+      const transforms = options.transforms.map((t) => {
+        if ('paired' in t) throw new Error(`fit: the paired operator '${t.name}' cannot run on bilateral (BBN) batches`);
+        // Each side gets its own stream of the operator's randomness, the conventional one the stream of a plain run.
+        const sides = { conventional: rng.derive('transform', t.name), rebalancing: rng.derive('rebalancing-transform', t.name) };
+        return (s: Observable<BilateralBatch>) =>
+          defer(() => {
+            let k = cursor.step;
+            return s.pipe(
+              map((p) => {
+                const i = k++;
+                return { conventional: t.transform(p.conventional, sides.conventional.derive(i), ctx), rebalancing: t.transform(p.rebalancing, sides.rebalancing.derive(i), ctx) };
+              }),
+            );
+          });
+      });
+      const process = pipe(
+        (s: Observable<BilateralBatch>) => transforms.reduce((acc, op) => acc.pipe(op), s),
+        map((p: BilateralBatch): BilateralBatch => ({ conventional: weigh(p.conventional), rebalancing: weigh(p.rebalancing) })),
+        stepOperator<BilateralBatch>(options.state, lr, options.onNonFinite, (p) => pairStep(options.state, p, lr, epoch)),
+      );
+      results$ = pullThrough(source, process, prefetch);
+    }
     let step = cursor.step;
     let totals = cursor.totals;
-    const steps$ = pullThrough(source, process, { prefetch: options.prefetch ?? 2 }).pipe(
+    const steps$ = results$.pipe(
       map((result): FitEvent => {
         totals =
           result.skipped === true

@@ -6,7 +6,7 @@ export type { SgdConfig, SgdMomentum } from './sgd-momentum.js';
 export { warmupStepDecay, ldamSchedule } from './learning-rate.js';
 export type { WarmupStepDecay, Milestone } from './learning-rate.js';
 export { fit, fitEpoch, stepOperator, START_CURSOR } from './fit.js';
-export type { FitEvent, FitTransform, FitOptions, StepEvent, EpochEvent, EpochTotals, FitCursor, NonFinitePolicy, StepFunction } from './fit.js';
+export type { FitEvent, FitTransform, FitOptions, StepEvent, EpochEvent, EpochTotals, FitCursor, NonFinitePolicy, StepFunction, PairStepFunction, BilateralFit } from './fit.js';
 export { samStep, samStepFunction } from './sam.js';
 export type { SamOptions } from './sam.js';
 export { predict } from './predict.js';
@@ -28,9 +28,15 @@ export {
   linearRamp,
 } from './schedules/index.js';
 export type { WarmupCosine, BbnLearningRate, DeferredResamplingConfig, RhoSchedule, LinearRamp } from './schedules/index.js';
-export { absgdReduce, createAbsgd, absgdStepFunction, twoStageLambda, ABSGD_DEFAULTS, ABSGD_START, ABSGD_OFF_LAMBDA } from './absgd.js';
+export { absgdReduce, createAbsgd, absgdStepFunction, twoStageLambda, encodeAbsgdState, decodeAbsgdState, ABSGD_DEFAULTS, ABSGD_START, ABSGD_OFF_LAMBDA } from './absgd.js';
 export type { Absgd, AbsgdConfig, AbsgdState, AbsgdWeighting, AbsgdReduction } from './absgd.js';
 export { bbnStep } from './bbn-step.js';
+export { sinkhorn, SINKHORN_DEFAULTS } from './sinkhorn.js';
+export type { SinkhornOptions, SinkhornResult } from './sinkhorn.js';
+export { otCost, otWeightUpdate, initialOtWeights, OT_WEIGHT_DEFAULTS } from './ot-reweighting.js';
+export type { OtCostKind, OtSide, OtWeightOptions, OtWeightStep } from './ot-reweighting.js';
+export { createOtReweighting, metaPrototypes, OT_REWEIGHT_DEFAULTS } from './ot-step.js';
+export type { OtReweighting, OtReweightConfig } from './ot-step.js';
 export { noiseRoutedStepFunction } from './noise-routed-step.js';
 export { classifierVariableNames, freezeBackbone, reinitializeClassifier } from './classifier-retraining.js';
 export { predictOutputs } from './predict-outputs.js';

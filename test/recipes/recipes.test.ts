@@ -64,6 +64,10 @@ describe('recipe resolution', () => {
     expect(readConfigFile(write('ok.yaml', 'epochs: 3\nlossConfig:\n  gamma: 2\nclassWeights: { beta: 0.99, fromEpoch: 1 }\n'))).toEqual(
       E.right({ epochs: 3, lossConfig: { gamma: 2 }, classWeights: { beta: 0.99, fromEpoch: 1 } }),
     );
+    // A setting the file leaves out stays out (no null that would undo what the recipe sets).
+    expect(readConfigFile(write('absgd.yaml', 'absgd: { stage1Lambda: 200, stage2Lambda: 5, switchEpoch: 4, gamma: 0.7, alpha: 0.5 }\n'))).toEqual(
+      E.right({ absgd: { stage1Lambda: 200, stage2Lambda: 5, switchEpoch: 4, gamma: 0.7, alpha: 0.5 } }),
+    );
     const bad = write('typo.yaml', 'epoch: 3\n');
     expect(readConfigFile(bad)).toEqual(E.left(`${bad}: unknown setting 'epoch' (did you mean 'epochs'?)`));
     const negative = write('neg.yaml', 'classWeights:\n  beta: 2\n  fromEpoch: 1\n');

@@ -61,6 +61,14 @@ describe('bilateralBatches', () => {
     }
   });
 
+  it('starts mid-epoch and stops at a budget with the pairs of the whole epoch (resuming, maxStepsPerEpoch)', async () => {
+    const all = await run<BilateralBatch>(bilateralBatches(subset, options));
+    const part = await run<BilateralBatch>(bilateralBatches(subset, { ...options, startBatch: 1, maxBatches: 3 }));
+    const ids = (ps: BilateralBatch[]) => ps.map((p) => [[...p.conventional.index], [...p.rebalancing.index]]);
+    expect(ids(part)).toEqual(ids(all.slice(1, 3)));
+    expect(await run<BilateralBatch>(bilateralBatches(subset, { ...options, startBatch: 5 }))).toEqual([]);
+  });
+
   it('gathers the images and labels of dataset indices in the subset', async () => {
     const pairs = await run<BilateralBatch>(bilateralBatches(subset, options));
     const members = new Set(subset.indices);

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/index.js';
-import { ABSGD_DEFAULTS, ABSGD_START, absgdReduce, absgdStepFunction, createAbsgd, twoStageLambda } from '../../src/train/absgd.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { ABSGD_DEFAULTS, ABSGD_START, absgdReduce, absgdStepFunction, createAbsgd, decodeAbsgdState, encodeAbsgdState, twoStageLambda } from '../../src/train/absgd.js';
+import { UserError } from '../../src/core/errors.js';
 import { trainStep, type TrainState } from '../../src/train/step.js';
 import { createSgdMomentum } from '../../src/train/sgd-momentum.js';
 import { expectClose } from '../helpers/expect-close.js';
@@ -125,5 +127,27 @@ describe('createAbsgd', () => {
       s.optimizer.dispose();
       s.model.dispose();
     }
+  });
+
+  it('a step that throws leaves the normaliser where it was (a skipped batch does not move u)', () => {
+    const absgd = createAbsgd({ stage1Lambda: 2, stage2Lambda: 2, switchEpoch: 0 }, { logU: 0.25 });
+    const failing = absgdStepFunction(absgd, (state) => {
+      tf.tidy(() => state.reducer!(tf.tensor1d([1, 2]), undefined));
+      throw new UserError('numeric', 'The ce loss became NaN.', 3);
+    });
+    expect(absgd.state()).toEqual({ logU: 0.25 });
+    expect(() => failing({} as TrainState, vectorBatch([[0, 0]], [0]), 0.1, 0)).toThrow('The ce loss became NaN.');
+    expect(absgd.state()).toEqual({ logU: 0.25 });
+  });
+});
+
+describe('ABSGD state in checkpoints', () => {
+  it('round-trips through JSON exactly, u = 0 as null, and refuses anything else', () => {
+    for (const s of [ABSGD_START, { logU: -3.0000000000000004 }, { logU: 12.5 }]) {
+      expect(decodeAbsgdState(JSON.parse(JSON.stringify(encodeAbsgdState(s))))).toEqual(E.right(s));
+    }
+    expect(encodeAbsgdState(ABSGD_START)).toEqual({ logU: null });
+    expect(decodeAbsgdState({ logU: 'x' })).toEqual(E.left('ABSGD\'s state must be { logU: a finite number or null }, got {"logU":"x"}'));
+    expect(E.isLeft(decodeAbsgdState(undefined))).toBe(true);
   });
 });

@@ -35,6 +35,16 @@ describe('checkpoint files', () => {
     }
   });
 
+  it('carry the strategies\' host state as exact float64 JSON, and read files written without it', () => {
+    const withState: Checkpoint = { ...sample, strategies: { absgd: { logU: 0.1 + 0.2 }, other: { xs: [1e-300, -7] } } };
+    const r = decodeCheckpoint(encodeCheckpoint(withState));
+    expect(E.isRight(r) && r.right.strategies).toEqual({ absgd: { logU: 0.30000000000000004 }, other: { xs: [1e-300, -7] } });
+    // A checkpoint of the first format (no strategies field in the header) still decodes, without one.
+    const old = decodeCheckpoint(encodeCheckpoint(sample));
+    expect(E.isRight(old) && 'strategies' in old.right).toBe(false);
+    expect(left(decodeCheckpoint(encodeCheckpoint({ ...sample, strategies: [] as unknown as Record<string, unknown> })))).toMatch(/^header\.strategies: /);
+  });
+
   it('start with the magic and version', () => {
     expect([...encodeCheckpoint(sample).subarray(0, 8)]).toEqual([0x54, 0x53, 0x43, 0x4b, 1, 0, 0, 0]);
   });
