@@ -37,7 +37,7 @@ export const createProgress = (options: { readonly bar: boolean; readonly stream
         epochs = e.epochs;
         if (e.resumedAt !== undefined) log(`resuming at epoch ${e.resumedAt.epoch + 1}, step ${e.resumedAt.step + 1}`);
         log(
-          `${e.dataset.name}: ${e.dataset.train.indices.length} training images (per class ${e.dataset.trainCounts.join(' ')}), ` +
+          `${e.dataset.name}: ${e.dataset.train.indices.length} training images (${e.dataset.train.source.targets === undefined ? 'per class' : 'positives per class'} ${e.dataset.trainCounts.join(' ')}), ` +
             `${e.dataset.test.indices.length} test images; model with ${e.parameters} parameters`,
         );
         break;

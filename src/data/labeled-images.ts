@@ -13,6 +13,11 @@ export interface LabeledImages {
   readonly numClasses: number;
   /** Human-readable class names, indexed by label. */
   readonly classNames: readonly string[];
+  /**
+   * Multi-label sets only: `labels.length × numClasses` bytes, 1 where the class is in the image's
+   * label set (`labels` then holds one representative label per image).
+   */
+  readonly targets?: Uint8Array;
 }
 
 /** A view of some images of a `LabeledImages` by index (no pixels are copied). */

@@ -37,9 +37,8 @@ export interface MosaicOptions {
 /** Defaults: ρ = 100, 0.3 repeat, 0.2 co-occurrence. */
 export const MOSAIC_DEFAULTS: Omit<MosaicOptions, 'count' | 'prior'> = { ratio: 100, repeat: 0.3, cooccur: 0.2 };
 
-/** Multi-label images: `LabeledImages` (label = rarest class) plus multi-hot targets. */
+/** Multi-label images: `LabeledImages` (label = rarest class) whose multi-hot targets are always present. */
 export interface MultiLabelImages extends LabeledImages {
-  /** `labels.length × numClasses` bytes: 1 where the class is in the sample's label set. */
   readonly targets: Uint8Array;
 }
 

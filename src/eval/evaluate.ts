@@ -1,6 +1,7 @@
 /**
  * Everything this field reports about a classifier on a test set, from host-side predictions.
  */
+import type { MultiLabelReport } from './multi-label-report.js';
 import { confusionMatrix, type ConfusionMatrix } from './confusion-matrix.js';
 import { expectedCalibrationError } from './expected-calibration-error.js';
 import { macroF1, perClassF1 } from './macro-f1.js';
@@ -45,6 +46,8 @@ export interface EvaluationReport {
   readonly reliability: ReadonlyArray<ReliabilityBin> | null;
   /** Top-5 accuracy; null without (finite) probabilities or with fewer than `TOP5_MIN_CLASSES` classes. */
   readonly top5: number | null;
+  /** mAP and per-group mAP, for a multi-label test set (the single-label metrics then score each sample's rarest label). */
+  readonly multiLabel?: MultiLabelReport;
 }
 
 /**

@@ -21,12 +21,23 @@ export const formatReport = (r: EvaluationReport): string => {
     `macro precision    ${formatPercent(r.macroPrecision)}  (a class never predicted counts as 0)`,
     ...(r.top5 === null ? [] : [`top-5 accuracy     ${formatPercent(r.top5)}`]),
     ...(r.ece === null ? [] : [`ECE                ${formatPercent(r.ece)}  (${r.reliability?.length ?? 0} equal-width bins)`]),
+    ...(r.multiLabel === undefined
+      ? []
+      : [
+          '',
+          `mAP                ${formatPercent(r.multiLabel.mAP)}  (multi-label; classes grouped by training positives)`,
+          `many-shot mAP      ${formatPercent(r.multiLabel.shotGroups.many.mAP)}  (${r.multiLabel.shotGroups.many.classes.length} classes)`,
+          `medium-shot mAP    ${formatPercent(r.multiLabel.shotGroups.medium.mAP)}  (${r.multiLabel.shotGroups.medium.classes.length} classes)`,
+          `few-shot mAP       ${formatPercent(r.multiLabel.shotGroups.few.mAP)}  (${r.multiLabel.shotGroups.few.classes.length} classes)`,
+          'single-label metrics above score each sample by its rarest label',
+        ]),
     '',
-    'class            train   test  accuracy',
+    r.multiLabel === undefined ? 'class            train   test  accuracy' : 'class            train   test  accuracy        AP',
   ];
   for (const c of r.perClass) {
     const name = `${c.class} ${c.name === String(c.class) ? '' : c.name}`.trim().padEnd(15);
-    lines.push(`${name} ${String(c.trainCount).padStart(6)} ${String(c.testCount).padStart(6)}  ${formatPercent(c.accuracy).padStart(8)}`);
+    const ap = r.multiLabel === undefined ? '' : `  ${formatPercent(r.multiLabel.perClass[c.class]?.ap ?? null).padStart(8)}`;
+    lines.push(`${name} ${String(c.trainCount).padStart(6)} ${String(c.testCount).padStart(6)}  ${formatPercent(c.accuracy).padStart(8)}${ap}`);
   }
   return lines.join('\n');
 };

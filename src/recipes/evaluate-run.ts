@@ -11,8 +11,8 @@ import { decodeWith } from '../config/report.js';
 import { datasets } from '../data/datasets.js';
 import { models } from '../models/registry.js';
 import { decodeCheckpoint, restoreModel } from '../train/checkpoint.js';
-import { predict } from '../train/predict.js';
-import { evaluate, type EvaluationReport } from '../eval/evaluate.js';
+import { evaluateSubset } from './evaluate-subset.js';
+import type { EvaluationReport } from '../eval/evaluate.js';
 import { RunConfig } from './run-config.js';
 import { CHECKPOINT_FILE, metricsDocument } from './run-training.js';
 import { writeFileAtomic } from './run-folder.js';
@@ -64,8 +64,7 @@ export const evaluateRun = (dir: string, options: EvaluateRunOptions = {}): { co
   try {
     E.getOrElseW((why: string): never => fail(`${checkpointFile}: ${why}.`))(restoreModel(checkpoint, model));
     const split = options.split ?? 'test';
-    const p = predict(model, split === 'test' ? dataset.test : dataset.train, dataset, config.evalBatchSize);
-    const report = evaluate(p.labels, p.predicted, dataset.trainCounts, dataset.classNames, config.shotThresholds, p.probabilities);
+    const report = evaluateSubset(model, split === 'test' ? dataset.test : dataset.train, dataset, config);
     if (options.write === false) return { config, report };
     const file = path.join(dir, `eval-${split}.json`);
     writeFileAtomic(file, `${JSON.stringify({ split, checkpoint: checkpointFile, ...metricsDocument(config, dataset, report) }, null, 2)}\n`);

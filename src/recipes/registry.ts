@@ -16,6 +16,7 @@ import { vsSamRecipe } from './vs-sam.js';
 import { absgdRecipe } from './absgd.js';
 import { bbnRecipe } from './bbn.js';
 import { otReweightRecipe } from './ot-reweight.js';
+import { dbLossRecipe } from './db-loss.js';
 
 /** Every registered recipe. */
 export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
@@ -34,4 +35,5 @@ export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
   absgdRecipe,
   bbnRecipe,
   otReweightRecipe,
+  dbLossRecipe,
 ]);

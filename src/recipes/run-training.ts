@@ -19,7 +19,6 @@ import { warmupStepDecay } from '../train/learning-rate.js';
 import { fit, START_CURSOR, type BilateralFit, type FitCursor, type FitEvent, type FitTransform, type NonFinitePolicy } from '../train/fit.js';
 import { checkTransforms, resolveTransforms } from './resolve-transforms.js';
 import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../train/checkpoint.js';
-import { predict } from '../train/predict.js';
 import { deferredReweighting } from '../train/class-weight-schedule.js';
 import { samStepFunction } from '../train/sam.js';
 import { bbnStep } from '../train/bbn-step.js';
@@ -29,7 +28,8 @@ import type { Sampler } from '../streams/samplers/sampler.js';
 import { absgdStepFunction, createAbsgd, decodeAbsgdState, encodeAbsgdState, type AbsgdState } from '../train/absgd.js';
 import { samRhoSchedule } from '../train/schedules/sam-rho.js';
 import { randomCropFlip } from '../transforms/random-crop-flip.js';
-import { evaluate, type EvaluationReport } from '../eval/evaluate.js';
+import type { EvaluationReport } from '../eval/evaluate.js';
+import { evaluateSubset } from './evaluate-subset.js';
 import { RunConfig } from './run-config.js';
 import { openRunFolder, type RunFolder } from './run-folder.js';
 
@@ -98,6 +98,7 @@ export const metricsDocument = (config: RunConfig, dataset: Pick<LongTailDataset
   perClass: report.perClass,
   trainCounts: dataset.trainCounts,
   confusion: report.confusion,
+  ...(report.multiLabel !== undefined ? { multiLabel: report.multiLabel } : {}),
 });
 
 const orThrow = <A>(kind: 'bad-config' | 'bad-file', prefix: string) =>
@@ -270,10 +271,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     transforms.push(...resolveTransforms(config, { classCounts: dataset.trainCounts, normalization: dataset }));
     const lr = warmupStepDecay({ base: config.lr, warmupEpochs: config.warmupEpochs, milestones: config.milestones });
     const state = { model: m, loss, prepared: loss.prepare(lossConfig, dataset.trainCounts), reduction: config.reduction, optimizer: opt };
-    const evaluateNow = () => {
-      const p = predict(m, dataset.test, dataset, config.evalBatchSize);
-      return evaluate(p.labels, p.predicted, dataset.trainCounts, dataset.classNames, config.shotThresholds, p.probabilities);
-    };
+    const evaluateNow = () => evaluateSubset(m, dataset.test, dataset, config);
     const saveCheckpoint = (cursor: FitCursor) => {
       folder?.writeBinary(CHECKPOINT_FILE, encodeCheckpoint(captureCheckpoint(m, opt, cursor, history, strategies())));
       lastGood = cursor;

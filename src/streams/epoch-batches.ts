@@ -44,8 +44,9 @@ export const epochBatches = (subset: Subset, options: EpochBatchesOptions): Pull
     const labels = subsetLabels(subset);
     const counts = countClasses(labels, subset.source.numClasses);
     // The sampler returns positions in the subset (it sees the subset's labels).
+    const labelSets = subsetLabelSets(subset);
     const order = options.sampler.epochOrder(
-      { labels, counts, epoch: options.epoch, epochs: options.epochs },
+      { labels, counts, epoch: options.epoch, epochs: options.epochs, ...(labelSets !== undefined ? { labelSets } : {}) },
       options.rng.derive('sampler'),
     );
     const total = Math.min(batchesPerEpoch(order.length, options.batchSize, options.dropLast), options.maxBatches ?? Infinity);
@@ -53,5 +54,18 @@ export const epochBatches = (subset: Subset, options: EpochBatchesOptions): Pull
       const positions = order.subarray(b * options.batchSize, Math.min(order.length, (b + 1) * options.batchSize));
       yield gatherBatch(subset, positions, options.normalization);
     }
+  });
+};
+
+/** The label sets of a multi-label subset's samples (from the source's multi-hot targets), in subset order. */
+export const subsetLabelSets = (subset: Subset): number[][] | undefined => {
+  const { source } = subset;
+  const { targets } = source;
+  if (targets === undefined) return undefined;
+  const C = source.numClasses;
+  return Array.from(subset.indices, (i) => {
+    const set: number[] = [];
+    for (let c = 0; c < C; c++) if (targets[i * C + c] === 1) set.push(c);
+    return set;
   });
 };

@@ -40,7 +40,7 @@ export const gatherBatch = (subset: Subset, positions: ArrayLike<number>, norm: 
       }
     }
   }
-  const targets = 'targets' in source ? gatherTargets(source.targets as Uint8Array, source.numClasses, subset.indices, positions) : undefined;
+  const targets = source.targets === undefined ? undefined : gatherTargets(source.targets, source.numClasses, subset.indices, positions);
   return { x, y, index, shape: source.shape, ...(targets !== undefined ? { targets } : {}) };
 };
 

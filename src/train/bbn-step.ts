@@ -17,7 +17,7 @@ import { batchTensorShape, type HostBatch } from '../core/host-batch.js';
 import { UserError } from '../core/errors.js';
 import { isBilateralModel } from '../models/bbn.js';
 import type { BilateralBatch } from '../streams/bilateral-batches.js';
-import { mixedPerExample, reduceStepLoss, type StepResult, type TrainState } from './step.js';
+import { mixedPerExample, reduceStepLoss, type StepResult, type TrainState, countTopOneHits } from './step.js';
 
 /**
  * Runs one BBN step at learning rate `lr` and adaptor `alpha` (`cumulativeLearningAlpha(...)(epoch)`).
@@ -56,7 +56,7 @@ export const bbnStep = (state: TrainState, pair: BilateralBatch, lr: number, alp
       if (g !== undefined) byName[name] = g;
     }
     state.optimizer.apply(trainable, byName, lr);
-    const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logitsForAccuracy!, 1), labels), 'int32')).dataSync()[0]!;
+    const correct = countTopOneHits(logitsForAccuracy!, labels, conventional);
     logitsForAccuracy!.dispose();
     return { loss: lossValue, size: conventional.y.length, correct };
   });

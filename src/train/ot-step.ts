@@ -28,7 +28,7 @@ import { subsetLabels } from '../data/labeled-images.js';
 import { gatherBatch, type Normalization } from '../streams/gather-batch.js';
 import { initialOtWeights, otCost, otWeightUpdate, type OtCostKind } from './ot-reweighting.js';
 import type { StepFunction } from './fit.js';
-import type { StepResult, TrainState } from './step.js';
+import { countTopOneHits, type StepResult, type TrainState } from './step.js';
 
 /** Settings of OT re-weighting in a run (defaults of `OT_train.py`). */
 export interface OtReweightConfig {
@@ -148,7 +148,7 @@ export const createOtReweighting = (
         if (g !== undefined) byName[name] = g;
       }
       state.optimizer.apply(trainable, byName, lr);
-      const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logitsForAccuracy!, 1), labels), 'int32')).dataSync()[0]!;
+      const correct = countTopOneHits(logitsForAccuracy!, labels, batch);
       logitsForAccuracy!.dispose();
       return { loss: lossValue, size: batch.y.length, correct };
     });

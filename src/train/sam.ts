@@ -37,7 +37,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchTensorShape, type HostBatch } from '../core/host-batch.js';
 import { UserError } from '../core/errors.js';
-import { mixedPerExample, reduceStepLoss, trainStep, type StepResult, type TrainState } from './step.js';
+import { mixedPerExample, reduceStepLoss, trainStep, type StepResult, type TrainState, countTopOneHits } from './step.js';
 import type { StepFunction } from './fit.js';
 import type { RhoSchedule } from './schedules/sam-rho.js';
 
@@ -151,8 +151,7 @@ export const samStep = (state: TrainState, batch: HostBatch, lr: number, options
       if (g !== undefined) byName[name] = g;
     });
     state.optimizer.apply(trainable, byName, lr);
-    const predicted = tf.argMax(logitsForAccuracy!, 1);
-    const correct = tf.sum(tf.cast(tf.equal(predicted, labels), 'int32')).dataSync()[0]!;
+    const correct = countTopOneHits(logitsForAccuracy!, labels, batch);
     logitsForAccuracy!.dispose();
     return { loss: lossValue, size: batch.y.length, correct };
   });

@@ -46,8 +46,25 @@ export interface TrainState {
 export const reduceStepLoss = (state: Pick<TrainState, 'reduction' | 'reducer'>, perExample: tf.Tensor1D, weights: tf.Tensor1D | undefined): tf.Scalar =>
   state.reducer !== undefined ? state.reducer(perExample, weights) : (reduceLoss(perExample, state.reduction, weights) as tf.Scalar);
 
+/** A multi-label batch's multi-hot targets as an [N, C] float tensor (inside a tidy scope), or undefined. */
+export const targetsOf = (batch: HostBatch, numClasses: number): tf.Tensor2D | undefined =>
+  batch.targets === undefined ? undefined : tf.tensor2d(Float32Array.from(batch.targets), [batch.y.length, numClasses]);
+
 /**
- * Per-example loss of a batch: L(y) for plain targets, λ·L(y) + (1 − λ)·L(y₂) for mixed ones.
+ * Samples whose top-scoring class is one of their labels: the label itself for single-label batches,
+ * any class of the label set for multi-label ones.
+ */
+export const countTopOneHits = (logits: tf.Tensor2D, labels: tf.Tensor1D, batch: HostBatch): number =>
+  tf.tidy(() => {
+    const predicted = tf.argMax(logits, 1);
+    const targets = targetsOf(batch, logits.shape[1]);
+    const hit = targets === undefined ? tf.equal(predicted, labels) : tf.sum(tf.mul(targets, tf.oneHot(predicted, logits.shape[1])), 1);
+    return tf.sum(tf.cast(hit, 'int32')).dataSync()[0]!;
+  });
+
+/**
+ * Per-example loss of a batch: L(y) for plain targets (with the multi-hot `targets` of a multi-label
+ * batch passed along), λ·L(y) + (1 − λ)·L(y₂) for mixed ones.
  */
 export const mixedPerExample = (
   state: Pick<TrainState, 'loss' | 'prepared'>,
@@ -56,7 +73,11 @@ export const mixedPerExample = (
   features: tf.Tensor2D,
   batch: HostBatch,
 ): tf.Tensor1D => {
-  const first = state.loss.perExample({ logits, labels, features }, state.prepared);
+  const targets = targetsOf(batch, logits.shape[1]);
+  if (targets !== undefined && batch.mix !== undefined) {
+    throw new UserError('bad-config', 'Mixing operators (mixup, CutMix, CMO) do not mix multi-label targets; drop them for a multi-label dataset.');
+  }
+  const first = state.loss.perExample({ logits, labels, features, ...(targets !== undefined ? { targets } : {}) }, state.prepared);
   if (batch.mix === undefined) return first;
   const second = state.loss.perExample({ logits, labels: tf.tensor1d(batch.mix.y, 'int32'), features }, state.prepared);
   const lambda = tf.tensor1d(batch.mix.lambda);
@@ -91,8 +112,7 @@ export const trainStep = (state: TrainState, batch: HostBatch, lr: number): Step
       if (g !== undefined) byName[name] = g;
     }
     state.optimizer.apply(trainable, byName, lr);
-    const predicted = tf.argMax(logitsForAccuracy!, 1);
-    const correct = tf.sum(tf.cast(tf.equal(predicted, labels), 'int32')).dataSync()[0]!;
+    const correct = countTopOneHits(logitsForAccuracy!, labels, batch);
     logitsForAccuracy!.dispose();
     return { loss: lossValue, size: batch.y.length, correct };
   });

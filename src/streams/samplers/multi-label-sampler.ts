@@ -129,8 +129,9 @@ export const drawWeighted = (weights: ArrayLike<number>, n: number, rng: Rng): I
 /** Parameters of `multiLabelSampler`. */
 export interface MultiLabelSamplerOptions {
   /**
-   * The positive labels of every training sample, in dataset order (length N). Absent: single-label
-   * data, each sample's set is {its label} (what the registered sampler uses).
+   * The positive labels of every training sample, in dataset order (length N). Absent: the label sets
+   * of the sampler context (a multi-label dataset's stream passes them), else single-label data, each
+   * sample's set is {its label} (what the registered sampler uses on single-label data).
    */
   readonly labelSets?: LabelSets;
   /** 'rarest' (default) or 'class-aware', see the module doc. */
@@ -148,8 +149,8 @@ export interface MultiLabelSamplerOptions {
 export const multiLabelSampler = (options: MultiLabelSamplerOptions = {}): Sampler => {
   const weighting = options.weighting ?? 'rarest';
   const bound = options.labelSets;
-  const setsOf = (labels: Int32Array): LabelSets => {
-    if (bound === undefined) return Array.from(labels, (y) => [y]);
+  const setsOf = (labels: Int32Array, given?: LabelSets): LabelSets => {
+    if (bound === undefined) return given ?? Array.from(labels, (y) => [y]);
     if (bound.length !== labels.length) {
       throw new Error(`multiLabelSampler: ${bound.length} label sets for ${labels.length} samples`);
     }
@@ -171,7 +172,7 @@ export const multiLabelSampler = (options: MultiLabelSamplerOptions = {}): Sampl
       return p;
     },
     epochOrder: (ctx, rng) => {
-      const sets = setsOf(ctx.labels);
+      const sets = setsOf(ctx.labels, ctx.labelSets);
       const counts = multiLabelClassCounts(sets, ctx.counts.length);
       return drawWeighted(multiLabelSampleWeights(sets, counts, weighting), ctx.labels.length, rng);
     },

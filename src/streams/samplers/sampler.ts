@@ -15,6 +15,11 @@ export interface SamplerContext {
   readonly epoch: number;
   /** Total epochs of the run (for schedules such as progressive balancing). */
   readonly epochs: number;
+  /**
+   * The positive labels of each sample of a multi-label set, in dataset order (absent for
+   * single-label data; `labels` then holds each sample's rarest label). Multi-label-aware samplers read it.
+   */
+  readonly labelSets?: ReadonlyArray<readonly number[]>;
 }
 
 /** A sampling scheme. */
