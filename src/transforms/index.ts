@@ -41,4 +41,16 @@ export {
   RandAugmentConfig,
 } from './rand-augment.js';
 export type { RandAugmentOp } from './rand-augment.js';
+export { modelGradientOracle } from './gradient-oracle.js';
+export type { GradientOracle, OracleQuery, OracleAnswer, OracleModel } from './gradient-oracle.js';
+export {
+  guidedAdversarial,
+  guidedAdversarialSpec,
+  guidedAdversarialDefaults,
+  gaPgd,
+  tailClassMask,
+  GuidedAdversarialConfig,
+  TailClassRule,
+} from './guided-adversarial.js';
+export type { GaPgdOptions, GaPgdResult } from './guided-adversarial.js';
 export { transforms } from './registry.js';

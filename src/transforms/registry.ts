@@ -9,6 +9,7 @@ import { bilateralMixupSpec } from './bilateral-mixup.js';
 import { pureNoiseSpec } from './pure-noise.js';
 import { openSamplingSpec } from './open-sampling.js';
 import { randAugmentSpec } from './rand-augment.js';
+import { guidedAdversarialSpec } from './guided-adversarial.js';
 
 /**
  * Every registered transform (each keeps its own config type; the registry erases it). `kind` says
@@ -24,4 +25,5 @@ export const transforms: Registry<TransformSpec<any>> = createRegistry<Transform
   pureNoiseSpec,
   openSamplingSpec,
   randAugmentSpec,
+  guidedAdversarialSpec,
 ]);

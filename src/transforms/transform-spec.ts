@@ -10,13 +10,21 @@ import type { Normalization } from '../streams/gather-batch.js';
 import type { BilateralBatch } from '../streams/bilateral-batches.js';
 import type { BatchTransform } from './batch-transform.js';
 import type { PairedTransform } from './paired-transform.js';
+import type { GradientOracle } from './gradient-oracle.js';
 
-/** Data-dependent constants some operators need (the counts for pure noise and Open-Sampling, the normalisation for noise and fills). */
+/**
+ * Data-dependent constants some operators need (the counts for pure noise and Open-Sampling, the
+ * normalisation for noise and fills), and the training context's gradient oracle for the one kind of
+ * operator that needs the model (GAE). The oracle is optional so that every other operator, and
+ * every caller without a model, is untouched; an operator that needs it says so in its summary.
+ */
 export interface TransformSetup {
   /** Training samples per class. */
   readonly classCounts: readonly number[];
   /** The per-channel normalisation the batches went through: stored value = (pixel in [0, 1] − mean) / std. */
   readonly normalization: Normalization;
+  /** The model's input gradients and predictions, lent by the training context (e.g. `modelGradientOracle(model)`). */
+  readonly oracle?: GradientOracle;
 }
 
 interface SpecBase<C> extends Named {

@@ -12,13 +12,20 @@ import { transforms } from '../../src/transforms/registry.js';
 import { liftTransform } from '../../src/transforms/batch-transform.js';
 import { liftPairedTransformWith } from '../../src/transforms/paired-transform.js';
 import type { TransformSetup, TransformSpec } from '../../src/transforms/transform-spec.js';
+import type { GradientOracle } from '../../src/transforms/gradient-oracle.js';
 import type { HostBatch } from '../../src/core/host-batch.js';
 import type { Rng } from '../../src/core/rng.js';
 import { countingPullSource, plain, recordingSource, seeded } from '../transforms/fixtures.js';
 
 const COUNTS = [50, 20, 5, 1];
 const K = COUNTS.length;
-const SETUP: TransformSetup = { classCounts: COUNTS, normalization: { mean: [0.5, 0.4, 0.3], std: [0.25, 0.2, 0.3] } };
+/**
+ * A trivial gradient oracle for the operators that need the model (GAE): a "model" that always
+ * predicts class 0, with the loss ½‖x‖² (gradient x). Every tail image (classes 2 and 3) is then
+ * misclassified at every check, so GAE appends all of them and its output depends on the Rng.
+ */
+const ORACLE: GradientOracle = (q) => ({ gradient: q.x.slice(), predicted: new Int32Array(q.y.length) });
+const SETUP: TransformSetup = { classCounts: COUNTS, normalization: { mean: [0.5, 0.4, 0.3], std: [0.25, 0.2, 0.3] }, oracle: ORACLE };
 /** Inside every default epoch window (CMO: 4…196 of 200, pure noise: from 160). */
 const CTX = { epoch: 170, epochs: 200 };
 const SHAPE = { height: 6, width: 5, channels: 3 };
@@ -82,6 +89,7 @@ describe('the transform registry', () => {
       'pure-noise',
       'open-sampling',
       'rand-augment',
+      'gae',
     ]);
   });
 
