@@ -18,6 +18,8 @@ import { createSgdMomentum, type SgdMomentum } from '../train/sgd-momentum.js';
 import { warmupStepDecay } from '../train/learning-rate.js';
 import { fit, START_CURSOR, type BilateralFit, type FitCursor, type FitEvent, type FitTransform, type NonFinitePolicy } from '../train/fit.js';
 import { checkTransforms, resolveTransforms } from './resolve-transforms.js';
+import { modelGradientOracle } from '../transforms/gradient-oracle.js';
+import { transforms as transformsRegistry } from '../transforms/registry.js';
 import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../train/checkpoint.js';
 import { deferredReweighting } from '../train/class-weight-schedule.js';
 import { samStepFunction } from '../train/sam.js';
@@ -268,7 +270,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
         }),
       });
     }
-    transforms.push(...resolveTransforms(config, { classCounts: dataset.trainCounts, normalization: dataset }));
+    transforms.push(...resolveTransforms(config, { classCounts: dataset.trainCounts, normalization: dataset, oracle: modelGradientOracle(m) }));
     const lr = warmupStepDecay({ base: config.lr, warmupEpochs: config.warmupEpochs, milestones: config.milestones });
     const state = { model: m, loss, prepared: loss.prepare(lossConfig, dataset.trainCounts), reduction: config.reduction, optimizer: opt };
     const evaluateNow = () => evaluateSubset(m, dataset.test, dataset, config);
@@ -289,7 +291,8 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
         batchSize: config.batchSize,
         lr,
         rng: rng.derive('train'),
-        prefetch: config.prefetch,
+        // An operator that queries the model must see the weights of the step just taken: pull one batch at a time.
+        prefetch: config.transforms.some((t) => transformsRegistry.get(t.name).usesModel === true) ? 1 : config.prefetch,
         from,
         ...(config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {}),
         ...(config.sam !== null ? { step: samStepFunction(samRhoSchedule(config.sam)) } : {}),

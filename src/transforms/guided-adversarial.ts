@@ -304,6 +304,7 @@ export const guidedAdversarial = (config: GuidedAdversarialConfig, setup: Transf
 export const guidedAdversarialSpec = defineTransform<BatchTransformSpec<GuidedAdversarialConfig>>({
   name: 'gae',
   kind: 'batch',
+  usesModel: true,
   summary:
     'GAE: GA-PGD (L∞ ε = 1/255, 8 steps of ε/8) on tail-class images; append those misclassified at some step (κ < steps) with their label (needs setup with a gradient oracle)',
   source:

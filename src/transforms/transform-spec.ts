@@ -34,6 +34,11 @@ interface SpecBase<C> extends Named {
   readonly defaults: C;
   /** True for operators that give the batch mixed targets (label a, label b, λ); a batch takes at most one of them. */
   readonly mixesTargets?: boolean;
+  /**
+   * True for operators that query the model through `setup.oracle` (GAE). A run then pulls one batch
+   * at a time (prefetch 1), so the operator sees the weights of the step just taken.
+   */
+  readonly usesModel?: boolean;
 }
 
 /** A one-batch operator. */
