@@ -16,6 +16,12 @@ import { vsSamRecipe } from './vs-sam.js';
 import { absgdRecipe } from './absgd.js';
 import { bbnRecipe } from './bbn.js';
 import { otReweightRecipe } from './ot-reweight.js';
+import { lmSoftmaxRecipe } from './lm-softmax.js';
+import { palRecipe } from './pal.js';
+import { pplCriRecipe } from './ppl-cri.js';
+import { rescomRecipe } from './rescom.js';
+import { openRecipe } from './open.js';
+import { openSamplingRecipe } from './open-sampling.js';
 
 /** Every registered recipe. */
 export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
@@ -34,4 +40,10 @@ export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
   absgdRecipe,
   bbnRecipe,
   otReweightRecipe,
+  lmSoftmaxRecipe,
+  palRecipe,
+  pplCriRecipe,
+  rescomRecipe,
+  openRecipe,
+  openSamplingRecipe,
 ]);
