@@ -35,7 +35,7 @@ describe('withClassifierKernel', () => {
     const withPenalty = lmSoftmax.prepare({ scale: 64, divideByScale: true, sampleMarginWeight: 0, zeroCentroidWeight: lambda }, counts);
     const without = lmSoftmax.prepare({ scale: 64, divideByScale: true, sampleMarginWeight: 0, zeroCentroidWeight: 0 }, counts);
     const wrapped = withClassifierKernel(lmSoftmax, kernel);
-    const [exact, plain, logitForm] = tf.tidy(() => {
+    const [exact = [], plain = [], logitForm = []] = tf.tidy(() => {
       const { logits, features } = model.forward(x(), { training: true });
       const inputs = { logits, labels: labels(), features };
       return [wrapped.perExample(inputs, withPenalty), lmSoftmax.perExample(inputs, without), lmSoftmax.perExample(inputs, withPenalty)].map((t) =>
@@ -60,7 +60,7 @@ describe('withClassifierKernel', () => {
     });
     expect(gap).toBeGreaterThan(1e-6);
     const cePrepared = ce.prepare(ce.defaults, counts);
-    const [a, b] = tf.tidy(() => {
+    const [a = [], b = []] = tf.tidy(() => {
       const inputs = { ...model.forward(x(), { training: true }), labels: labels() };
       return [withClassifierKernel(ce, kernel).perExample(inputs, cePrepared), ce.perExample(inputs, cePrepared)].map((t) => Array.from(t.dataSync()));
     });
