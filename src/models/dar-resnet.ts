@@ -78,5 +78,6 @@ export const darResNet32: ModelEntry = {
   name: 'dar-resnet32',
   summary: 'ResNet-32 with DAR-BN: pure-noise samples normalised with their own batch statistics, running statistics from natural samples only',
   source: 'Zada et al., ICML 2022 (OPeN, DAR-BN); seungjaeryanlee/pure-noise models/dar_bn.py (reproduction)',
+  noiseRouted: true,
   create: (spec, rng) => createDarResNet(spec, rng),
 };

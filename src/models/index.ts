@@ -17,4 +17,7 @@ export { darBatchNormTraining } from './dar-batch-norm.js';
 export type { NoiseGradient } from './dar-batch-norm.js';
 export { createDarResNet, isNoiseRoutedModel, withNoiseRouting, darResNet32 } from './dar-resnet.js';
 export type { NoiseRoutedModel } from './dar-resnet.js';
+export { createDarSmallCnn, darSmallCnn } from './dar-small-cnn.js';
 export { simplexEtfPrototypes, withFixedPrototypes } from './fixed-prototypes.js';
+export { createModel, featureDimension } from './create-model.js';
+export type { RunHead, RunModelSpec } from './create-model.js';

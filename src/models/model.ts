@@ -44,6 +44,11 @@ export interface ModelEntry extends Named {
   readonly source: string;
   /** True when the models it creates have BBN's two-input train pass (`forwardBilateral`, `isBilateralModel`). */
   readonly bilateral?: boolean;
+  /**
+   * True when the models it creates route pure-noise samples through DAR-BN (`forwardRouted`,
+   * `isNoiseRoutedModel`); a run then trains with `noiseRoutedStepFunction`.
+   */
+  readonly noiseRouted?: boolean;
   create(spec: ModelSpec, rng: Rng): Model;
 }
 

@@ -19,6 +19,7 @@ import { createRng } from '../core/rng.js';
 import { decodeWith } from '../config/report.js';
 import { datasets } from '../data/datasets.js';
 import { models } from '../models/registry.js';
+import { createModel } from '../models/create-model.js';
 import { decodeCheckpoint, restoreModel } from '../train/checkpoint.js';
 import { predictOutputs } from '../train/predict-outputs.js';
 import { classifierVariableNames } from '../train/classifier-retraining.js';
@@ -88,7 +89,7 @@ export const calibrateRun = (dir: string, options: CalibrateRunOptions): Calibra
   const dataset = loaded.right;
   const checkpoint = E.getOrElseW((why: string) => fail(`${checkpointFile}: ${why}.`))(decodeCheckpoint(readFileSync(checkpointFile)));
   const rng = createRng(config.seed);
-  const model = models.get(config.model).create({ shape: dataset.shape, numClasses: dataset.numClasses, head: config.head }, rng.derive('model'));
+  const model = createModel(models.get(config.model), { shape: dataset.shape, numClasses: dataset.numClasses, head: config.head }, rng.derive('model'));
   try {
     E.getOrElseW((why: string) => fail(`${checkpointFile}: ${why}.`))(restoreModel(checkpoint, model));
     const c = dataset.numClasses;
@@ -105,14 +106,15 @@ export const calibrateRun = (dir: string, options: CalibrateRunOptions): Calibra
         break;
       }
       case 'tau-norm': {
-        if (config.head !== 'linear') throw new UserError('bad-argument', 'calibrate: τ-normalisation needs a linear classifier; this run has a cosine head.');
+        if (config.head !== 'linear') throw new UserError('bad-argument', `calibrate: τ-normalisation needs a linear classifier; this run has a ${config.head} head.`);
         const tau = options.tau ?? 1;
         logits = tauNormalizedLogits(test.features, kernel(), c, tau);
         parameters = { tau };
         break;
       }
       case 'marc': {
-        const norms = config.head === 'cosine' ? new Array<number>(c).fill(1) : columnNorms(kernel(), c);
+        // Cosine and anchored (unit prototype) heads have ‖w_j‖ = 1.
+        const norms = config.head === 'linear' ? columnNorms(kernel(), c) : new Array<number>(c).fill(1);
         const train = predictOutputs(model, dataset.train, dataset, config.evalBatchSize);
         const fitted = fitMarc(train.logits, train.labels, norms, dataset.trainCounts, rng.derive('marc'), options.marc);
         logits = marcLogits(test.logits, norms, fitted);

@@ -10,6 +10,7 @@ import { createRng } from '../core/rng.js';
 import { decodeWith } from '../config/report.js';
 import { datasets } from '../data/datasets.js';
 import { models } from '../models/registry.js';
+import { createModel } from '../models/create-model.js';
 import { decodeCheckpoint, restoreModel } from '../train/checkpoint.js';
 import { evaluateSubset } from './evaluate-subset.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
@@ -60,7 +61,7 @@ export const evaluateRun = (dir: string, options: EvaluateRunOptions = {}): { co
   });
   if (E.isLeft(loaded)) fail(`${config.dataset}: ${loaded.left}.`);
   const dataset = (loaded as E.Right<import('../data/datasets.js').LongTailDataset>).right;
-  const model = models.get(config.model).create({ shape: dataset.shape, numClasses: dataset.numClasses, head: config.head }, createRng(config.seed).derive('model'));
+  const model = createModel(models.get(config.model), { shape: dataset.shape, numClasses: dataset.numClasses, head: config.head }, createRng(config.seed).derive('model'));
   try {
     E.getOrElseW((why: string): never => fail(`${checkpointFile}: ${why}.`))(restoreModel(checkpoint, model));
     const split = options.split ?? 'test';

@@ -17,6 +17,12 @@ import { absgdRecipe } from './absgd.js';
 import { bbnRecipe } from './bbn.js';
 import { otReweightRecipe } from './ot-reweight.js';
 import { dbLossRecipe } from './db-loss.js';
+import { lmSoftmaxRecipe } from './lm-softmax.js';
+import { palRecipe } from './pal.js';
+import { pplCriRecipe } from './ppl-cri.js';
+import { rescomRecipe } from './rescom.js';
+import { openRecipe } from './open.js';
+import { openSamplingRecipe } from './open-sampling.js';
 
 /** Every registered recipe. */
 export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
@@ -36,4 +42,10 @@ export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
   bbnRecipe,
   otReweightRecipe,
   dbLossRecipe,
+  lmSoftmaxRecipe,
+  palRecipe,
+  pplCriRecipe,
+  rescomRecipe,
+  openRecipe,
+  openSamplingRecipe,
 ]);

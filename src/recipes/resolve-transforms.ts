@@ -6,15 +6,34 @@ import { UserError } from '../core/errors.js';
 import { decodeWith } from '../config/report.js';
 import { transforms } from '../transforms/registry.js';
 import type { TransformSetup } from '../transforms/transform-spec.js';
+import type { PairedTransform } from '../transforms/paired-transform.js';
+import type { HostBatch } from '../core/host-batch.js';
 import { minoritySampler } from '../streams/samplers/minority-sampler.js';
+import { instanceSampler } from '../streams/samplers/instance-sampler.js';
 import type { Sampler } from '../streams/samplers/sampler.js';
+import type { BatchTransform } from '../transforms/batch-transform.js';
+import { openSetNoise } from '../transforms/open-set-noise.js';
 import type { FitTransform } from '../train/fit.js';
 import type { RunConfig } from './run-config.js';
 
+/**
+ * Where a paired operator's second batch comes from: a sampler over the training subset, and
+ * optionally an operator that turns that batch into the second input (with the pair's Rng stream
+ * `rng.derive('second-source')`).
+ */
+interface SecondSource {
+  readonly sampler: () => Sampler;
+  readonly prepare?: (setup: TransformSetup) => BatchTransform;
+}
+
 /** The second stream of each paired operator the training stream can build on its own. */
-const SECOND_SAMPLERS: Readonly<Record<string, () => Sampler>> = {
+const SECOND_SOURCES: Readonly<Record<string, SecondSource>> = {
   // CMO's foreground: per-sample weight 1/n_y (α = 1), naver-ai/cmo's minority sampler.
-  cmo: () => minoritySampler({ alpha: 1 }),
+  cmo: { sampler: () => minoritySampler({ alpha: 1 }) },
+  // Open-Sampling's open set: generated noise images (`openSetNoise`) stand in for the paper's
+  // 300K random images / 80M TinyImages; one open image per batch image (officially 4: 512 for 128),
+  // which leaves the objective unchanged (the open term is a weighted mean) and raises its variance.
+  'open-sampling': { sampler: () => instanceSampler, prepare: (setup) => openSetNoise(setup) },
 };
 
 /**
@@ -34,7 +53,7 @@ export const checkTransforms = (config: RunConfig): void => {
   config.transforms.forEach(({ name, config: given }, i) => {
     decodeTransformConfig(name, given, i);
     const spec = transforms.get(name);
-    if (spec.kind === 'paired' && SECOND_SAMPLERS[name] === undefined) {
+    if (spec.kind === 'paired' && SECOND_SOURCES[name] === undefined) {
       throw new UserError('bad-config', `transforms.${i}: '${name}' needs ${spec.second}, which a training run cannot provide yet.`);
     }
     if (spec.kind === 'bilateral') {
@@ -56,7 +75,14 @@ export const resolveTransforms = (config: RunConfig, setup: TransformSetup): Fit
     const spec = transforms.get(name);
     const decoded = decodeTransformConfig(name, given, i);
     if (spec.kind === 'batch') return [{ name, transform: spec.create(decoded, setup) }];
-    if (spec.kind === 'paired') return [{ name, paired: spec.create(decoded, setup), secondSampler: SECOND_SAMPLERS[name]!() }];
+    if (spec.kind === 'paired') {
+      const source = SECOND_SOURCES[name]!;
+      const operator = spec.create(decoded, setup);
+      const prepare = source.prepare?.(setup);
+      const paired: PairedTransform<HostBatch> =
+        prepare === undefined ? operator : (first, second, rng, ctx) => operator(first, prepare(second, rng.derive('second-source'), ctx), rng, ctx);
+      return [{ name, paired, secondSampler: source.sampler() }];
+    }
     return []; // bilateral operators are refused by checkTransforms
   });
 };

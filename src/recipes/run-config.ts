@@ -28,6 +28,15 @@ const OtSettings = t.type({
   metaLossWeight: NonNegative,
 });
 
+/**
+ * Progressive re-weighting (`rampedReweighting`): effective-number class weights (β) blended in linearly
+ * from uniform at the 0-based `startEpoch` to fully class-balanced at `endEpoch` (≥ `startEpoch`).
+ */
+const ClassWeightRamp = t.type({ beta: Probability, startEpoch: NonNegativeInt, endEpoch: NonNegativeInt });
+
+/** Deferred re-sampling (`deferredResampling`): batches from `sampler` instead of the run's from the 0-based `fromEpoch` on. */
+const DeferredResampling = t.type({ sampler: t.string, fromEpoch: NonNegativeInt });
+
 const AbsgdSettings = t.type({ stage1Lambda: NonZero, stage2Lambda: NonZero, switchEpoch: NonNegativeInt, gamma: PositiveFraction, alpha: Positive });
 
 /** io-ts codec of a run's configuration. */
@@ -40,8 +49,11 @@ export const RunConfig = t.type({
   subsetSeed: Integer,
   dataDir: t.union([t.string, t.null]),
   model: t.string,
-  /** Classifier head: 'linear' (with bias) or 'cosine' (normalised, for margin losses). */
-  head: t.keyof({ linear: null, cosine: null }),
+  /**
+   * Classifier head: 'linear' (with bias), 'cosine' (normalised, for margin losses) or 'prototypes'
+   * (cosine to fixed simplex-ETF prototypes, PAL's anchored head; `createModel`).
+   */
+  head: t.keyof({ linear: null, cosine: null, prototypes: null }),
   loss: t.string,
   lossConfig: t.UnknownRecord,
   reduction: t.keyof({ mean: null, 'weighted-mean': null, sum: null }),
@@ -49,6 +61,11 @@ export const RunConfig = t.type({
   sam: t.union([t.null, t.type({ rho: NonNegative, startEpoch: NonNegativeInt })]),
   /** Effective-number class weights (β) from a 0-based epoch on (DRW), or null for none. */
   classWeights: t.union([t.null, t.type({ beta: Probability, fromEpoch: NonNegativeInt })]),
+  /**
+   * Effective-number class weights ramped in linearly between two epochs (PPL's progressive
+   * re-weighting, instead of DRW's switch), or null for none. Missing decodes as null.
+   */
+  classWeightRamp: NullWhenMissing(ClassWeightRamp),
   /**
    * Attentional-biased SGD (Qi et al.): the batch's losses weighted by exp(ℓ/λ) over a moving-average
    * normaliser instead of the `reduction`; null for none. Older run folders without the field decode as null.
@@ -65,6 +82,11 @@ export const RunConfig = t.type({
    */
   ot: NullWhenMissing(OtSettings),
   sampler: t.string,
+  /**
+   * Deferred re-sampling: another sampler from a 0-based epoch on (e.g. OPeN's class-balanced
+   * oversampling from epoch 160 of 200), or null for `sampler` throughout. Missing decodes as null.
+   */
+  deferredResampling: NullWhenMissing(DeferredResampling),
   epochs: PositiveInt,
   batchSize: PositiveInt,
   /** At most this many steps per epoch (a budget for quick looks and smoke tests), or null for whole epochs. */
@@ -104,11 +126,13 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   lossConfig: {},
   reduction: 'mean',
   classWeights: null,
+  classWeightRamp: null,
   sam: null,
   absgd: null,
   bbn: null,
   ot: null,
   sampler: 'instance',
+  deferredResampling: null,
   epochs: 12,
   batchSize: 64,
   maxStepsPerEpoch: null,

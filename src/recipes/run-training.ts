@@ -14,14 +14,18 @@ import { samplers } from '../streams/samplers/registry.js';
 import { losses } from '../losses/registry.js';
 import { models } from '../models/registry.js';
 import { countParameters, type Model } from '../models/model.js';
+import { createModel } from '../models/create-model.js';
+import { classifierKernelOf, withClassifierKernel } from '../train/classifier-kernel-loss.js';
+import { noiseRoutedStepFunction } from '../train/noise-routed-step.js';
+import { deferredResampling } from '../train/schedules/deferred-resampling.js';
 import { createSgdMomentum, type SgdMomentum } from '../train/sgd-momentum.js';
 import { warmupStepDecay } from '../train/learning-rate.js';
-import { fit, START_CURSOR, type BilateralFit, type FitCursor, type FitEvent, type FitTransform, type NonFinitePolicy } from '../train/fit.js';
+import { fit, START_CURSOR, type BilateralFit, type FitCursor, type FitEvent, type FitTransform, type NonFinitePolicy, type StepFunction } from '../train/fit.js';
 import { checkTransforms, resolveTransforms } from './resolve-transforms.js';
 import { modelGradientOracle } from '../transforms/gradient-oracle.js';
 import { transforms as transformsRegistry } from '../transforms/registry.js';
 import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../train/checkpoint.js';
-import { deferredReweighting } from '../train/class-weight-schedule.js';
+import { deferredReweighting, rampedReweighting } from '../train/class-weight-schedule.js';
 import { samStepFunction } from '../train/sam.js';
 import { bbnStep } from '../train/bbn-step.js';
 import { createOtReweighting } from '../train/ot-step.js';
@@ -153,7 +157,7 @@ export const resumeTraining = async (dir: string, options: Omit<RunTrainingOptio
 };
 
 /** The parts of the step that `config` sets, among `parts`. */
-const setParts = (config: RunConfig, parts: ReadonlyArray<'sam' | 'absgd' | 'bbn' | 'classWeights' | 'transforms'>): string[] =>
+const setParts = (config: RunConfig, parts: ReadonlyArray<'sam' | 'absgd' | 'bbn' | 'classWeights' | 'classWeightRamp' | 'transforms'>): string[] =>
   parts.filter((k) => (k === 'transforms' ? config.transforms.length > 0 : config[k] !== null));
 
 /** Strategies that replace the same part of the step cannot be combined; a UserError names them. */
@@ -162,11 +166,19 @@ const checkCombinations = (config: RunConfig): void => {
   if (config.absgd !== null && config.sam !== null) {
     throw new UserError('bad-config', 'absgd and sam cannot be combined (SAM reduces the loss twice per step, ABSGD once).');
   }
+  // Two class-weight schedules would multiply into a third that neither names.
+  if (config.classWeights !== null && config.classWeightRamp !== null) {
+    throw new UserError('bad-config', 'classWeights and classWeightRamp both set class weights; keep one (DRW switches them on, the ramp blends them in).');
+  }
+  if (config.classWeightRamp !== null && config.classWeightRamp.endEpoch < config.classWeightRamp.startEpoch) {
+    const { startEpoch, endEpoch } = config.classWeightRamp;
+    throw new UserError('bad-config', `classWeightRamp.endEpoch (${endEpoch}) is before classWeightRamp.startEpoch (${startEpoch}).`);
+  }
   // OT re-weighting brings its own sample weights and its own step (with the meta set's loss).
-  const withOt = config.ot === null ? [] : setParts(config, ['sam', 'absgd', 'bbn', 'classWeights', 'transforms']);
+  const withOt = config.ot === null ? [] : setParts(config, ['sam', 'absgd', 'bbn', 'classWeights', 'classWeightRamp', 'transforms']);
   if (withOt.length > 0) throw new UserError('bad-config', `ot cannot be combined with ${withOt.join(', ')} (OT re-weighting sets the sample weights with its own step).`);
   // BBN's pair step: no second loss evaluation, no per-sample weights, no mixed targets.
-  const withBbn = config.bbn === null ? [] : setParts(config, ['sam', 'absgd', 'classWeights', 'transforms']);
+  const withBbn = config.bbn === null ? [] : setParts(config, ['sam', 'absgd', 'classWeights', 'classWeightRamp', 'transforms']);
   if (withBbn.length > 0) throw new UserError('bad-config', `bbn cannot be combined with ${withBbn.join(', ')} (BBN trains pairs of batches with its own step).`);
 };
 
@@ -179,11 +191,19 @@ const resolveParts = (config: RunConfig) => {
     const bilateral = models.list().filter((m) => m.bilateral === true).map((m) => m.name);
     throw new UserError('bad-config', `bbn needs a bilateral model (${bilateral.join(', ')}); '${config.model}' has one branch.`);
   }
+  // The anchored head replaces the model's forward pass, which would drop a bilateral or noise-routed one.
+  if (config.head === 'prototypes' && (modelEntry.bilateral === true || modelEntry.noiseRouted === true)) {
+    throw new UserError('bad-config', `head 'prototypes' wraps a one-branch model's forward pass; '${config.model}' has its own (${modelEntry.bilateral === true ? 'bilateral' : 'DAR-BN routing'}).`);
+  }
+  const mainSampler = samplers.get(config.sampler);
   return {
     datasetEntry: datasets.get(config.dataset),
     modelEntry,
     loss,
-    sampler: samplers.get(config.sampler),
+    sampler:
+      config.deferredResampling === null
+        ? mainSampler
+        : deferredResampling({ before: mainSampler, after: samplers.get(config.deferredResampling.sampler), fromEpoch: config.deferredResampling.fromEpoch }),
     rebalancingSampler: config.bbn === null ? undefined : samplers.get(config.bbn.rebalancingSampler),
     lossConfig: orThrow<unknown>('bad-config', '')(decodeWith(loss.configCodec, { ...loss.defaults, ...config.lossConfig }, 'lossConfig')),
   };
@@ -214,7 +234,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     if (E.isLeft(loaded)) throw new UserError('bad-file', `${config.dataset}: ${loaded.left}.`);
     const dataset = loaded.right;
     const rng = createRng(config.seed);
-    const m = modelEntry.create({ shape: dataset.shape, numClasses: dataset.numClasses, head: config.head }, rng.derive('model'));
+    const m = createModel(modelEntry, { shape: dataset.shape, numClasses: dataset.numClasses, head: config.head }, rng.derive('model'));
     model = m;
     const opt = createSgdMomentum(m.variables.trainable, { momentum: config.momentum, weightDecay: config.weightDecay });
     optimizer = opt;
@@ -272,12 +292,18 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     }
     transforms.push(...resolveTransforms(config, { classCounts: dataset.trainCounts, normalization: dataset, oracle: modelGradientOracle(m) }));
     const lr = warmupStepDecay({ base: config.lr, warmupEpochs: config.warmupEpochs, milestones: config.milestones });
-    const state = { model: m, loss, prepared: loss.prepare(lossConfig, dataset.trainCounts), reduction: config.reduction, optimizer: opt };
+    // Prototype regularisers (zero-centroid) read the classifier kernel; anchored prototypes are fixed (centroid 0).
+    const kernel = config.head === 'prototypes' ? undefined : classifierKernelOf(m);
+    const state = { model: m, loss: withClassifierKernel(loss, kernel), prepared: loss.prepare(lossConfig, dataset.trainCounts), reduction: config.reduction, optimizer: opt };
     const evaluateNow = () => evaluateSubset(m, dataset.test, dataset, config);
     const saveCheckpoint = (cursor: FitCursor) => {
       folder?.writeBinary(CHECKPOINT_FILE, encodeCheckpoint(captureCheckpoint(m, opt, cursor, history, strategies())));
       lastGood = cursor;
     };
+    // The step: SAM, ABSGD or OT's (checkCombinations keeps them apart), routed through DAR-BN for a noise-routed model.
+    const inner: StepFunction | undefined =
+      config.sam !== null ? samStepFunction(samRhoSchedule(config.sam)) : absgd !== undefined ? absgdStepFunction(absgd) : ot?.step;
+    const step = modelEntry.noiseRouted === true ? noiseRoutedStepFunction(inner) : inner;
     let last: EvaluationReport | undefined;
     let position: FitCursor = from;
     const every = options.checkpointEvery ?? 0;
@@ -295,11 +321,10 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
         prefetch: config.transforms.some((t) => transformsRegistry.get(t.name).usesModel === true) ? 1 : config.prefetch,
         from,
         ...(config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {}),
-        ...(config.sam !== null ? { step: samStepFunction(samRhoSchedule(config.sam)) } : {}),
-        ...(absgd !== undefined ? { step: absgdStepFunction(absgd) } : {}),
-        ...(ot !== undefined ? { step: ot.step } : {}),
+        ...(step !== undefined ? { step } : {}),
         ...(config.bbn !== null && rebalancingSampler !== undefined ? { bilateral: bbnFit(config.bbn, config.epochs, rebalancingSampler) } : {}),
         ...(config.classWeights !== null ? { classWeights: deferredReweighting(dataset.trainCounts, config.classWeights) } : {}),
+        ...(config.classWeightRamp !== null ? { classWeights: rampedReweighting(dataset.trainCounts, config.classWeightRamp) } : {}),
         ...(options.onNonFinite !== undefined ? { onNonFinite: options.onNonFinite } : {}),
       }).pipe(
         tap((event) => {

@@ -13,7 +13,7 @@ export { predict } from './predict.js';
 export type { Predictions } from './predict.js';
 export { encodeCheckpoint, decodeCheckpoint, captureCheckpoint, restoreCheckpoint, restoreModel } from './checkpoint.js';
 export type { Checkpoint, HostTensor } from './checkpoint.js';
-export { deferredReweighting, applyClassWeights } from './class-weight-schedule.js';
+export { deferredReweighting, rampedReweighting, applyClassWeights } from './class-weight-schedule.js';
 export type { ClassWeightSchedule } from './class-weight-schedule.js';
 export {
   cumulativeLearningAlpha,
@@ -38,6 +38,7 @@ export type { OtCostKind, OtSide, OtWeightOptions, OtWeightStep } from './ot-rew
 export { createOtReweighting, metaPrototypes, OT_REWEIGHT_DEFAULTS } from './ot-step.js';
 export type { OtReweighting, OtReweightConfig } from './ot-step.js';
 export { noiseRoutedStepFunction } from './noise-routed-step.js';
+export { withClassifierKernel, classifierKernelOf } from './classifier-kernel-loss.js';
 export { classifierVariableNames, freezeBackbone, reinitializeClassifier } from './classifier-retraining.js';
 export { predictOutputs } from './predict-outputs.js';
 export type { ModelOutputs } from './predict-outputs.js';

@@ -23,6 +23,7 @@ export {
   BilateralMixupConfig,
 } from './bilateral-mixup.js';
 export { pureNoise, pureNoiseRates, pureNoiseSpec, pureNoiseDefaults, PureNoiseConfig } from './pure-noise.js';
+export { openSetNoise } from './open-set-noise.js';
 export {
   openSampling,
   openSamplingWith,
