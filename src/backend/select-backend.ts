@@ -43,8 +43,11 @@ const PACKAGES: Record<BackendName, string | undefined> = {
 
 const require = createRequire(import.meta.url);
 
+/** The npm package a backend needs (undefined for `cpu`, which tfjs-core's dependencies always bring). */
+export const backendPackage = (name: BackendName): string | undefined => PACKAGES[name];
+
 /** Whether a package can be resolved from here (installed), without importing it. */
-const isInstalled = (pkg: string): boolean => {
+export const isInstalled = (pkg: string): boolean => {
   try {
     require.resolve(`${pkg}/package.json`);
     return true;
@@ -122,13 +125,14 @@ export const shutdownBackend = async (): Promise<void> => {
   await terminateWasmWorkers();
 };
 
+/** The one sentence that says a backend's package is missing and how to install it. */
+export const missingPackageMessage = (name: BackendName, pkg: string): string =>
+  `The ${name} backend needs the package ${pkg}, which is not installed (npm install ${pkg}).`;
+
 const startOne = async (name: BackendName, options: InitBackendOptions): Promise<BackendInfo> => {
   const pkg = PACKAGES[name];
   if (pkg !== undefined && !isInstalled(pkg)) {
-    throw new UserError(
-      'missing-package',
-      `The ${name} backend needs the package ${pkg}, which is not installed (npm install ${pkg}).`,
-    );
+    throw new UserError('missing-package', missingPackageMessage(name, pkg));
   }
   switch (name) {
     case 'node-gpu':

@@ -8,6 +8,7 @@ import { describeError, isUserError } from '../core/errors.js';
 import { reportCommand } from './report-command.js';
 import { trainCommand } from './train-command.js';
 import { recipesCommand } from './recipes-command.js';
+import { doctorCommand } from './doctor-command.js';
 import { evalCommand } from './eval-command.js';
 import { shardCommand } from './shard-command.js';
 import { calibrateCommand } from './calibrate-command.js';
@@ -23,6 +24,7 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .addCommand(trainCommand().exitOverride())
     .addCommand(recipesCommand().exitOverride())
+    .addCommand(doctorCommand().exitOverride())
     .addCommand(evalCommand().exitOverride())
     .addCommand(calibrateCommand().exitOverride())
     .addCommand(reportCommand().exitOverride())
