@@ -21,6 +21,10 @@ export const dbLossRecipe = defineRecipe({
   code: 'wutong16/DistributionBalancedLoss: mllt/models/losses/resample_loss.py ResampleLoss; configs/coco/LT_resnet50_pfc_DB.py',
   overrides: () => ({
     dataset: 'fmnist-mlt',
+    // The per-example sum over C = 10 classes makes this the official 0.05 on its mean over N·C; the
+    // run default 0.02 (0.2 in official terms) collapsed the small CNN to the head class on every
+    // mosaic (mAP 27.2%, chance) in 2 × 40 and 3 × 150 steps, while 0.005 reached 62.6% in 2 × 100.
+    lr: 0.005,
     loss: 'db-loss',
     lossConfig: { numImages: FMNIST_MLT_SIZES.train },
     sampler: 'multi-label',
