@@ -32,6 +32,7 @@ const PROPERTY_FILES: Readonly<Record<string, string>> = {
   'rescom-supcon': 'rescom-supcon',
   'siamese-balanced-softmax': 'siamese-balanced-softmax',
   rescom: 'rescom',
+  'dbn-mix': 'dbn-mix',
 };
 const fileOf = (name: string): string | undefined => {
   const base = PROPERTY_FILES[name];

@@ -67,3 +67,5 @@ export { lmSoftmax, lmSoftmaxTerm, LmSoftmaxConfig } from './lm-softmax.js';
 export { gmSoftmax, gmTargetLogit, GmSoftmaxConfig } from './gm-softmax.js';
 export { sampleMargin, sampleMarginPenalty, SampleMarginConfig } from './sample-margin.js';
 export { zeroCentroid, zeroCentroidPenalty, ZeroCentroidConfig } from './zero-centroid.js';
+export { dbnMixLoss, dbnMixTemperatures, DbnMixLossConfig } from './dbn-mix.js';
+export type { DbnMixPrepared } from './dbn-mix.js';

@@ -22,6 +22,7 @@ import { distributionBalanced } from './distribution-balanced.js';
 import { rescomSupcon } from './rescom-supcon.js';
 import { siameseBalancedSoftmax } from './siamese-balanced-softmax.js';
 import { rescom } from './rescom.js';
+import { dbnMixLoss } from './dbn-mix.js';
 
 /** Every registered loss (each keeps its own config type; the registry erases it). */
 export const losses: Registry<LossSpec<any, any>> = createRegistry<LossSpec<any, any>>('loss', [
@@ -46,4 +47,5 @@ export const losses: Registry<LossSpec<any, any>> = createRegistry<LossSpec<any,
   rescomSupcon,
   siameseBalancedSoftmax,
   rescom,
+  dbnMixLoss,
 ]);

@@ -64,6 +64,7 @@ describe('verifyLoss', () => {
     cdt: ['shift-invariant'], // per-class temperatures divide the logits
     'gm-softmax': ['shift-invariant'], // its logits are cosines; the angular margin reads their value
     'db-loss': ['shift-invariant'], // sigmoid per class, not softmax
+    'dbn-mix': ['shift-invariant'], // per-class temperatures divide the logits
     'lm-softmax': ['non-negative'], // the true class is left out of the denominator
     'sample-margin': ['non-negative'], // the margin penalty −(z_y − max_j≠y z_j) is negative for confident examples
     // The logit form of the penalty, ((1/C)·Σ_j z_j)², reads the mean logit, which a shift or a raised true logit moves.
