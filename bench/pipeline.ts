@@ -115,7 +115,11 @@ const pipelineEpoch = (dataset: LongTailDataset, transforms: readonly FitTransfo
   const ops: Array<OperatorFunction<HostBatch, HostBatch>> = transforms.map((t) =>
     'paired' in t
       ? liftPairedTransformWith(t.paired, batchesOf(t.secondSampler, rng.derive('second', t.name)), rng.derive('transform', t.name), 0, ctx)
-      : liftTransform(t.transform, rng.derive('transform', t.name), 0, ctx),
+      : 'bilateral' in t
+        ? (() => {
+            throw new Error(`bench/pipeline: '${t.name}' runs on bilateral pairs only`);
+          })()
+        : liftTransform(t.transform, rng.derive('transform', t.name), 0, ctx),
   );
   return pullThrough(batchesOf(instanceSampler, rng.derive('batches')), (s: Observable<HostBatch>) => ops.reduce((acc, op) => acc.pipe(op), s), { prefetch: 2 });
 };

@@ -46,6 +46,18 @@ export interface BilateralForwardResult extends ForwardResult {
 export interface BilateralModel extends Model {
   /** The train-time pass: z = FC(2·concat(α·f_c(x_c), (1 − α)·f_r(x_r))). */
   forwardBilateral(xc: tf.Tensor4D, xr: tf.Tensor4D, alpha: number, options: { readonly training: boolean }): BilateralForwardResult;
+  /**
+   * Each branch on its own input, classified alone: z_c = FC(2·[f_c(x_c), 0]), z_r = FC(2·[0, f_r(x_r)])
+   * (the α = 1 and α = 0 ends of `forwardBilateral`, one pass per branch). Their mean is the test-time
+   * `forward` when x_c = x_r, which is DBN-Mix's inference rule (z_cb + z_rb)/2.
+   */
+  forwardBranches(xc: tf.Tensor4D, xr: tf.Tensor4D, options: { readonly training: boolean }): BranchLogits;
+}
+
+/** Per-branch logits and pooled features of `forwardBranches`. */
+export interface BranchLogits {
+  readonly conventional: { readonly logits: tf.Tensor2D; readonly features: tf.Tensor2D };
+  readonly rebalancing: { readonly logits: tf.Tensor2D; readonly features: tf.Tensor2D };
 }
 
 /** True when `m` has BBN's two-input forward pass. */
@@ -77,6 +89,15 @@ const bilateral = (name: string, variables: Model['variables'], b: Branches, dis
       return { logits: b.classify(features), features, conventional, rebalancing };
     });
   },
+  forwardBranches: (xc, xr, { training }) =>
+    tf.tidy(() => {
+      const fc = b.conventional(b.trunk(xc, training), training);
+      const fr = b.rebalancing(b.trunk(xr, training), training);
+      return {
+        conventional: { logits: b.classify(tf.concat([tf.mul(fc, 2), tf.zerosLike(fr)], 1) as tf.Tensor2D), features: fc },
+        rebalancing: { logits: b.classify(tf.concat([tf.zerosLike(fc), tf.mul(fr, 2)], 1) as tf.Tensor2D), features: fr },
+      };
+    }),
   dispose,
 });
 

@@ -17,6 +17,7 @@ import { absgdRecipe } from './absgd.js';
 import { bbnRecipe } from './bbn.js';
 import { otReweightRecipe } from './ot-reweight.js';
 import { dbLossRecipe } from './db-loss.js';
+import { dbnMixRecipe } from './dbn-mix.js';
 import { lmSoftmaxRecipe } from './lm-softmax.js';
 import { palRecipe } from './pal.js';
 import { pplCriRecipe } from './ppl-cri.js';
@@ -48,4 +49,5 @@ export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
   rescomRecipe,
   openRecipe,
   openSamplingRecipe,
+  dbnMixRecipe,
 ]);

@@ -17,6 +17,9 @@ const Milestone = t.type({ epoch: NonNegativeInt, factor: Positive });
  */
 const BbnSettings = t.type({ rebalancingSampler: t.string, divisorEpoch: t.union([t.null, PositiveInt]) });
 
+/** DBN-Mix's settings: the re-balancing sampler of the pair and the bilateral mixup's λ ~ Beta(α, α) (clamped to ≥ ½). */
+const DbnMixSettings = t.type({ rebalancingSampler: t.string, alpha: Positive, clampLambda: t.boolean });
+
 /** OT re-weighting's settings (`createOtReweighting`; defaults `OT_REWEIGHT_DEFAULTS`). */
 const OtSettings = t.type({
   metaPerClass: PositiveInt,
@@ -77,6 +80,11 @@ export const RunConfig = t.type({
    */
   bbn: NullWhenMissing(BbnSettings),
   /**
+   * DBN-Mix (Baik et al.): a bilateral model trained on bilateral-mixup pairs, each branch on its own mix
+   * with the run's loss (`dbn-mix`: class-wise temperatures); null for ordinary training. Missing decodes as null.
+   */
+  dbnMix: NullWhenMissing(DbnMixSettings),
+  /**
    * OT re-weighting (Guo et al.): per-sample loss weights moved each step toward a balanced meta set of
    * class prototypes by entropic OT; null for none. Missing decodes as null.
    */
@@ -130,6 +138,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   sam: null,
   absgd: null,
   bbn: null,
+  dbnMix: null,
   ot: null,
   sampler: 'instance',
   deferredResampling: null,

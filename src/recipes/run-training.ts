@@ -28,6 +28,8 @@ import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoin
 import { deferredReweighting, rampedReweighting } from '../train/class-weight-schedule.js';
 import { samStepFunction } from '../train/sam.js';
 import { bbnStep } from '../train/bbn-step.js';
+import { dbnMixStep } from '../train/dbn-mix-step.js';
+import { bilateralMixup } from '../transforms/bilateral-mixup.js';
 import { createOtReweighting } from '../train/ot-step.js';
 import { cumulativeLearningAlpha } from '../train/schedules/cumulative-learning.js';
 import type { Sampler } from '../streams/samplers/sampler.js';
@@ -180,6 +182,9 @@ const checkCombinations = (config: RunConfig): void => {
   // BBN's pair step: no second loss evaluation, no per-sample weights, no mixed targets.
   const withBbn = config.bbn === null ? [] : setParts(config, ['sam', 'absgd', 'classWeights', 'classWeightRamp', 'transforms']);
   if (withBbn.length > 0) throw new UserError('bad-config', `bbn cannot be combined with ${withBbn.join(', ')} (BBN trains pairs of batches with its own step).`);
+  // DBN-Mix: its own pair step and its own (bilateral mixup) operator.
+  const withDbnMix = config.dbnMix === null ? [] : [...setParts(config, ['sam', 'absgd', 'bbn', 'classWeights', 'classWeightRamp', 'transforms']), ...(config.ot !== null ? ['ot'] : [])];
+  if (withDbnMix.length > 0) throw new UserError('bad-config', `dbnMix cannot be combined with ${withDbnMix.join(', ')} (DBN-Mix trains mixed pairs of batches with its own step).`);
 };
 
 const resolveParts = (config: RunConfig) => {
@@ -187,9 +192,9 @@ const resolveParts = (config: RunConfig) => {
   const loss = losses.get(config.loss);
   checkTransforms(config);
   const modelEntry = models.get(config.model);
-  if (config.bbn !== null && modelEntry.bilateral !== true) {
+  if ((config.bbn !== null || config.dbnMix !== null) && modelEntry.bilateral !== true) {
     const bilateral = models.list().filter((m) => m.bilateral === true).map((m) => m.name);
-    throw new UserError('bad-config', `bbn needs a bilateral model (${bilateral.join(', ')}); '${config.model}' has one branch.`);
+    throw new UserError('bad-config', `${config.bbn !== null ? 'bbn' : 'dbnMix'} needs a bilateral model (${bilateral.join(', ')}); '${config.model}' has one branch.`);
   }
   // The anchored head replaces the model's forward pass, which would drop a bilateral or noise-routed one.
   if (config.head === 'prototypes' && (modelEntry.bilateral === true || modelEntry.noiseRouted === true)) {
@@ -204,7 +209,8 @@ const resolveParts = (config: RunConfig) => {
       config.deferredResampling === null
         ? mainSampler
         : deferredResampling({ before: mainSampler, after: samplers.get(config.deferredResampling.sampler), fromEpoch: config.deferredResampling.fromEpoch }),
-    rebalancingSampler: config.bbn === null ? undefined : samplers.get(config.bbn.rebalancingSampler),
+    rebalancingSampler:
+      config.bbn !== null ? samplers.get(config.bbn.rebalancingSampler) : config.dbnMix !== null ? samplers.get(config.dbnMix.rebalancingSampler) : undefined,
     lossConfig: orThrow<unknown>('bad-config', '')(decodeWith(loss.configCodec, { ...loss.defaults, ...config.lossConfig }, 'lossConfig')),
   };
 };
@@ -291,6 +297,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
       });
     }
     transforms.push(...resolveTransforms(config, { classCounts: dataset.trainCounts, normalization: dataset, oracle: modelGradientOracle(m) }));
+    if (config.dbnMix !== null) transforms.push({ name: 'bilateral-mixup', bilateral: bilateralMixup({ alpha: config.dbnMix.alpha, clampLambda: config.dbnMix.clampLambda }) });
     const lr = warmupStepDecay({ base: config.lr, warmupEpochs: config.warmupEpochs, milestones: config.milestones });
     // Prototype regularisers (zero-centroid) read the classifier kernel; anchored prototypes are fixed (centroid 0).
     const kernel = config.head === 'prototypes' ? undefined : classifierKernelOf(m);
@@ -323,6 +330,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
         ...(config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {}),
         ...(step !== undefined ? { step } : {}),
         ...(config.bbn !== null && rebalancingSampler !== undefined ? { bilateral: bbnFit(config.bbn, config.epochs, rebalancingSampler) } : {}),
+        ...(config.dbnMix !== null && rebalancingSampler !== undefined ? { bilateral: { rebalancingSampler, step: (state, pair, lr) => dbnMixStep(state, pair, lr) } } : {}),
         ...(config.classWeights !== null ? { classWeights: deferredReweighting(dataset.trainCounts, config.classWeights) } : {}),
         ...(config.classWeightRamp !== null ? { classWeights: rampedReweighting(dataset.trainCounts, config.classWeightRamp) } : {}),
         ...(options.onNonFinite !== undefined ? { onNonFinite: options.onNonFinite } : {}),

@@ -74,7 +74,9 @@ export type FitEvent = StepEvent | EpochEvent;
  */
 export type FitTransform =
   | { readonly name: string; readonly transform: BatchTransform }
-  | { readonly name: string; readonly paired: PairedTransform<HostBatch>; readonly secondSampler: Sampler };
+  | { readonly name: string; readonly paired: PairedTransform<HostBatch>; readonly secondSampler: Sampler }
+  /** An operator on the pair of a bilateral run (DBN-Mix's bilateral mixup), after the per-side operators. */
+  | { readonly name: string; readonly bilateral: PairedTransform<BilateralBatch> };
 
 /** What to do when a batch's loss is NaN or ±Infinity. */
 export type NonFinitePolicy = 'stop' | 'skip-batch';
@@ -193,11 +195,12 @@ export const fitEpoch = (options: FitOptions, cursor: FitCursor): Observable<Fit
     let results$: Observable<StepResult>;
     if (options.bilateral === undefined) {
       const source = batchesOf(options.sampler, rng.derive('batches'));
-      const transforms = options.transforms.map((t) =>
-        'paired' in t
+      const transforms = options.transforms.map((t) => {
+        if ('bilateral' in t) throw new Error(`fit: the bilateral operator '${t.name}' needs a bilateral run (options.bilateral)`);
+        return 'paired' in t
           ? liftPairedTransformWith(t.paired, batchesOf(t.secondSampler, rng.derive('second', t.name)), rng.derive('transform', t.name), cursor.step, ctx)
-          : liftTransform(t.transform, rng.derive('transform', t.name), cursor.step, ctx),
-      );
+          : liftTransform(t.transform, rng.derive('transform', t.name), cursor.step, ctx);
+      });
       const process = pipe(
         (s: Observable<HostBatch>) => transforms.reduce((acc, op) => acc.pipe(op), s),
         (s: Observable<HostBatch>) => (weights === undefined ? s : s.pipe(map(weigh))),
@@ -218,6 +221,14 @@ export const fitEpoch = (options: FitOptions, cursor: FitCursor): Observable<Fit
       });
       const transforms = options.transforms.map((t) => {
         if ('paired' in t) throw new Error(`fit: the paired operator '${t.name}' cannot run on bilateral (BBN) batches`);
+        if ('bilateral' in t) {
+          const pairRng = rng.derive('transform', t.name);
+          return (s: Observable<BilateralBatch>) =>
+            defer(() => {
+              let k = cursor.step;
+              return s.pipe(map((p) => t.bilateral(p.conventional, p.rebalancing, pairRng.derive(k++), ctx)));
+            });
+        }
         // Each side gets its own stream of the operator's randomness, the conventional one the stream of a plain run.
         const sides = { conventional: rng.derive('transform', t.name), rebalancing: rng.derive('rebalancing-transform', t.name) };
         return (s: Observable<BilateralBatch>) =>
