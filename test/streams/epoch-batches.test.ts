@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastValueFrom, map, take, toArray } from 'rxjs';
+import { concatMap, lastValueFrom, map, take, tap, toArray } from 'rxjs';
 import { epochBatches, batchesPerEpoch } from '../../src/streams/epoch-batches.js';
 import { gatherBatch } from '../../src/streams/gather-batch.js';
 import { pullThrough } from '../../src/streams/pull-source.js';
@@ -70,6 +70,36 @@ describe('epochBatches', () => {
     );
     expect(taken.length).toBe(3);
     expect(made).toBe(3);
+  });
+
+  it('a slow consumer never has more than prefetch batches built ahead of it', async () => {
+    for (const prefetch of [1, 3]) {
+      let built = 0;
+      let consumed = 0;
+      let worstAhead = 0;
+      const batches = epochBatches(subset, { sampler: instanceSampler, batchSize: 1, epoch: 0, epochs: 1, rng: createRng(2), normalization: norm });
+      const out = await lastValueFrom(
+        pullThrough(
+          batches,
+          (batches$) =>
+            batches$.pipe(
+              // fromIterator builds a batch inside the credit's call and emits it at once: counting here counts builds.
+              tap(() => {
+                built++;
+                worstAhead = Math.max(worstAhead, built - consumed);
+              }),
+              concatMap(async (b) => {
+                await new Promise((r) => setTimeout(r, 2));
+                consumed++;
+                return b;
+              }),
+            ),
+          { prefetch },
+        ).pipe(toArray()),
+      );
+      expect(out).toHaveLength(10);
+      expect(worstAhead).toBe(prefetch);
+    }
   });
 
   it('rejects a non-positive batch size', () => {

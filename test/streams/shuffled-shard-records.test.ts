@@ -8,14 +8,14 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bufferCount, lastValueFrom, map, take, toArray } from 'rxjs';
+import { bufferCount, concatMap, lastValueFrom, map, take, toArray } from 'rxjs';
 import { createRng } from '../../src/core/rng.js';
 import { isUserError } from '../../src/core/errors.js';
-import { encodeTfRecords } from '../../src/data/tfrecord.js';
+import { encodeTfRecords, TFRECORD_HEADER_BYTES } from '../../src/data/tfrecord.js';
 import { encodeTfExample } from '../../src/data/tf-example.js';
 import { encodeTar } from '../../src/data/tar.js';
 import { pullThrough } from '../../src/streams/pull-source.js';
-import { shardRecords } from '../../src/streams/shard-records.js';
+import { openShard, shardRecords, type OpenAsyncShard } from '../../src/streams/shard-records.js';
 import { shuffledShardRecords, type ShuffledShardItem, type ShuffledShardRecordsOptions } from '../../src/streams/shuffled-shard-records.js';
 import { startShardServer } from './shard-server.js';
 
@@ -128,6 +128,45 @@ describe('shuffledShardRecords over class-sorted shards', () => {
     );
   });
 
+  it('a slow consumer never has more than bufferSize + prefetch − 1 records read ahead of it', async () => {
+    const bufferSize = 16;
+    const prefetch = 3;
+    let read = 0;
+    let consumed = 0;
+    let worstAhead = 0;
+    const open = openShard();
+    // The TFRecord parser reads one 12-byte header per record (the records' bodies are longer), so header reads count records read.
+    const openAsync: OpenAsyncShard = async (p, at) => {
+      const f = await open(p, at);
+      return {
+        ...f,
+        read: (pos, len) => {
+          if (len === TFRECORD_HEADER_BYTES) {
+            read++;
+            worstAhead = Math.max(worstAhead, read - consumed);
+          }
+          return f.read(pos, len);
+        },
+      };
+    };
+    const items = await lastValueFrom(
+      pullThrough(
+        shuffledShardRecords({ format: 'tfrecord', shards: tf, rng: createRng(4), interleave: 3, bufferSize, shardRecordCounts: COUNTS, openAsync }),
+        concatMap(async (item: ShuffledShardItem) => {
+          await new Promise((r) => setTimeout(r, 0));
+          consumed++;
+          return item;
+        }),
+        { prefetch },
+      ).pipe(toArray()),
+    );
+    expect(items).toHaveLength(TOTAL);
+    expect(read).toBe(TOTAL);
+    // Read but not consumed: the buffer (full at bufferSize while a credit is served) plus the items
+    // emitted and not yet consumed (fewer than prefetch while a credit is outstanding).
+    expect(worstAhead).toBe(bufferSize + prefetch - 1);
+  });
+
   it('splits by rank: every record exactly once across ranks', async () => {
     const options = { format: 'tfrecord', shards: tf, rng: createRng(2), interleave: 2, bufferSize: 8 } as const;
     const byRank = await Promise.all([0, 1, 2].map((rank) => readAll({ ...options, rank, worldSize: 3 })));
@@ -141,8 +180,24 @@ describe('shuffledShardRecords over class-sorted shards', () => {
       const urls = [...files.keys()].map(server.url);
       const options = { format: 'tfrecord', shards: urls, rng: createRng(3), interleave: 6, bufferSize: 16, http: { backoffMs: 1 } } as const;
       expect(ids(await readAll(options))).toEqual(ids(await readAll({ ...options, shards: tf })));
-      const first = await lastValueFrom(pullThrough(shuffledShardRecords(options), map((x: ShuffledShardItem) => x)).pipe(take(5), bufferCount(5)));
+      const opened: string[] = [];
+      const closed: string[] = [];
+      const open = openShard(options.http);
+      const openAsync: OpenAsyncShard = async (p, at) => {
+        const f = await open(p, at);
+        opened.push(p);
+        return { size: f.size, read: (pos, len) => f.read(pos, len), close: () => (closed.push(p), f.close()) };
+      };
+      const first = await lastValueFrom(
+        pullThrough(shuffledShardRecords({ ...options, openAsync }), map((x: ShuffledShardItem) => x)).pipe(take(5), bufferCount(5)),
+      );
       expect(first).toHaveLength(5);
+      const requests = server.log.length;
+      await new Promise((r) => setTimeout(r, 100));
+      // All six shards were open for the interleave; every one is closed and nothing more is requested.
+      expect(opened.sort()).toEqual([...urls].sort());
+      expect(closed.sort()).toEqual(opened);
+      expect(server.log).toHaveLength(requests);
     } finally {
       await server.close();
     }
