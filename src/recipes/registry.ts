@@ -23,6 +23,9 @@ import { pplCriRecipe } from './ppl-cri.js';
 import { rescomRecipe } from './rescom.js';
 import { openRecipe } from './open.js';
 import { openSamplingRecipe } from './open-sampling.js';
+import { crtRecipe } from './crt.js';
+import { marcRecipe } from './marc.js';
+import { gaeRecipe } from './gae.js';
 
 /** Every registered recipe. */
 export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
@@ -48,4 +51,7 @@ export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
   rescomRecipe,
   openRecipe,
   openSamplingRecipe,
+  crtRecipe,
+  marcRecipe,
+  gaeRecipe,
 ]);
