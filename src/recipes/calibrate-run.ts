@@ -9,7 +9,9 @@
  * logits with the official objective and schedule, `fitMarc`). τ-normalisation needs a linear
  * classifier; for a cosine head MARC uses ‖w_j‖ = 1 (its weights are normalised).
  *
- * @see posthocAdjustLogits, tauNormalizedLogits, fitMarc
+ * The calibration itself is `calibrateModel`, which a run with `calibration` set also calls as its final step.
+ *
+ * @see calibrateModel, posthocAdjustLogits, tauNormalizedLogits, fitMarc
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,6 +1,12 @@
 /**
  * The main job as a library call: build the long-tailed dataset, train, evaluate each epoch and at the
  * end, and (optionally) record everything in a run folder. The CLI's `train` is a thin shell over this.
+ *
+ * Two-stage runs (`stage2`: cRT, GAE's fine-tuning) run the same `fit` a second time after the run's
+ * epochs with the stage's own variables, optimizer, sampler, operators and schedule; epochs are counted
+ * across both stages, and a checkpoint written in stage 2 says so (`strategies.stage`), so a run resumes
+ * exactly on either side of the boundary (the boundary itself is redone from the last stage-1 checkpoint).
+ * A post-hoc `calibration` (MARC) is the run's final step, written beside `metrics.json`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
