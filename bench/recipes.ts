@@ -48,9 +48,11 @@ for (const recipe of chosen) {
     });
     const started = performance.now();
     const r = await runTraining(config, { evalEveryEpoch: false });
-    const g = r.report.shotGroups;
+    // A recipe that calibrates after training (marc) is read by its calibrated metrics.
+    const report = r.calibrated?.report ?? r.report;
+    const g = report.shotGroups;
     row.runs.push({
-      balanced: r.report.balancedAccuracy ?? Number.NaN,
+      balanced: report.balancedAccuracy ?? Number.NaN,
       many: g.many.accuracy ?? Number.NaN,
       medium: g.medium.accuracy ?? Number.NaN,
       few: g.few.accuracy ?? Number.NaN,

@@ -9,7 +9,9 @@
  * logits with the official objective and schedule, `fitMarc`). τ-normalisation needs a linear
  * classifier; for a cosine head MARC uses ‖w_j‖ = 1 (its weights are normalised).
  *
- * @see posthocAdjustLogits, tauNormalizedLogits, fitMarc
+ * The calibration itself is `calibrateModel`, which a run with `calibration` set also calls as its final step.
+ *
+ * @see calibrateModel, posthocAdjustLogits, tauNormalizedLogits, fitMarc
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,30 +23,17 @@ import { datasets } from '../data/datasets.js';
 import { models } from '../models/registry.js';
 import { createModel } from '../models/create-model.js';
 import { decodeCheckpoint, restoreModel } from '../train/checkpoint.js';
-import { predictOutputs } from '../train/predict-outputs.js';
-import { classifierVariableNames } from '../train/classifier-retraining.js';
-import { evaluate, type EvaluationReport } from '../eval/evaluate.js';
-import { argmaxRows, columnNorms, softmaxRows } from '../eval/calibration/host-matrix.js';
-import { posthocAdjustLogits } from '../eval/calibration/posthoc-logit-adjustment.js';
-import { tauNormalizedLogits } from '../eval/calibration/tau-normalization.js';
-import { fitMarc, marcLogits, type MarcOptions } from '../eval/calibration/marc.js';
+import { calibratedMetricsDocument, calibrateModel, CALIBRATION_METHODS, type CalibrateModelOptions, type CalibrationMethod } from './calibrate-model.js';
+import type { EvaluationReport } from '../eval/evaluate.js';
 import { RunConfig } from './run-config.js';
 import { CHECKPOINT_FILE, metricsDocument } from './run-training.js';
 import { writeFileAtomic } from './run-folder.js';
 
-/** The post-hoc calibrators a run can be re-evaluated with. */
-export const CALIBRATION_METHODS = ['logit-adjust', 'tau-norm', 'marc'] as const;
-/** A post-hoc calibrator's name. */
-export type CalibrationMethod = (typeof CALIBRATION_METHODS)[number];
+export { CALIBRATION_METHODS };
+export type { CalibrationMethod };
 
 /** Options of `calibrateRun`. */
-export interface CalibrateRunOptions {
-  readonly method: CalibrationMethod;
-  /** τ of logit adjustment and τ-normalisation (default 1). */
-  readonly tau?: number;
-  /** Overrides of MARC's fitting settings (`MARC_DEFAULTS`). */
-  readonly marc?: Partial<MarcOptions>;
-}
+export type CalibrateRunOptions = CalibrateModelOptions;
 
 /** What `calibrateRun` wrote. */
 export interface CalibrateRunResult {
@@ -92,39 +81,9 @@ export const calibrateRun = (dir: string, options: CalibrateRunOptions): Calibra
   const model = createModel(models.get(config.model), { shape: dataset.shape, numClasses: dataset.numClasses, head: config.head }, rng.derive('model'));
   try {
     E.getOrElseW((why: string) => fail(`${checkpointFile}: ${why}.`))(restoreModel(checkpoint, model));
-    const c = dataset.numClasses;
-    const test = predictOutputs(model, dataset.test, dataset, config.evalBatchSize);
-    const kernelName = () => classifierVariableNames(model).find((n) => n.endsWith('/kernel'))!;
-    const kernel = () => model.variables.trainable.get(kernelName())!.dataSync();
-    let logits: Float32Array;
-    let parameters: Record<string, unknown>;
-    switch (options.method) {
-      case 'logit-adjust': {
-        const tau = options.tau ?? 1;
-        logits = posthocAdjustLogits(test.logits, dataset.trainCounts, tau);
-        parameters = { tau };
-        break;
-      }
-      case 'tau-norm': {
-        if (config.head !== 'linear') throw new UserError('bad-argument', `calibrate: τ-normalisation needs a linear classifier; this run has a ${config.head} head.`);
-        const tau = options.tau ?? 1;
-        logits = tauNormalizedLogits(test.features, kernel(), c, tau);
-        parameters = { tau };
-        break;
-      }
-      case 'marc': {
-        // Cosine and anchored (unit prototype) heads have ‖w_j‖ = 1.
-        const norms = config.head === 'linear' ? columnNorms(kernel(), c) : new Array<number>(c).fill(1);
-        const train = predictOutputs(model, dataset.train, dataset, config.evalBatchSize);
-        const fitted = fitMarc(train.logits, train.labels, norms, dataset.trainCounts, rng.derive('marc'), options.marc);
-        logits = marcLogits(test.logits, norms, fitted);
-        parameters = { omega: fitted.omega, beta: fitted.beta, finalLoss: fitted.finalLoss };
-        break;
-      }
-    }
-    const report = evaluate(test.labels, argmaxRows(logits, c), dataset.trainCounts, dataset.classNames, config.shotThresholds, softmaxRows(logits, c));
+    const { report, parameters } = calibrateModel(config, dataset, model, rng, options);
     const file = path.join(dir, `metrics-${options.method}.json`);
-    writeFileAtomic(file, `${JSON.stringify({ ...metricsDocument(config, dataset, report), calibration: { method: options.method, ...parameters } }, null, 2)}\n`);
+    writeFileAtomic(file, `${JSON.stringify(calibratedMetricsDocument(metricsDocument(config, dataset, report), { method: options.method, parameters }), null, 2)}\n`);
     return { method: options.method, report, file, parameters };
   } finally {
     model.dispose();

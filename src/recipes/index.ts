@@ -1,5 +1,6 @@
 /** Recipes: named compositions of registry entries, and the main job as a library call. */
 export { RunConfig, DEFAULT_RUN_CONFIG, defaultMilestones } from './run-config.js';
+export type { Stage2Config, CalibrationConfig } from './run-config.js';
 export { runTraining, resumeTraining, metricsDocument, CHECKPOINT_FILE } from './run-training.js';
 export type { RunEvent, EvalEvent, ReadyEvent, RunResult, RunTrainingOptions } from './run-training.js';
 export { createRunFolder, openRunFolder, readRunStatus, writeFileAtomic } from './run-folder.js';
@@ -26,6 +27,8 @@ export { evaluateRun } from './evaluate-run.js';
 export type { EvalSplit, EvaluateRunOptions } from './evaluate-run.js';
 export { calibrateRun, CALIBRATION_METHODS } from './calibrate-run.js';
 export type { CalibrationMethod, CalibrateRunOptions, CalibrateRunResult } from './calibrate-run.js';
+export { calibrateModel } from './calibrate-model.js';
+export type { CalibrateModelOptions, CalibratedModel } from './calibrate-model.js';
 export { vsSamRecipe } from './vs-sam.js';
 export { absgdRecipe } from './absgd.js';
 export { bbnRecipe } from './bbn.js';
@@ -36,3 +39,6 @@ export { pplCriRecipe, pplPhases } from './ppl-cri.js';
 export { rescomRecipe } from './rescom.js';
 export { openRecipe } from './open.js';
 export { openSamplingRecipe } from './open-sampling.js';
+export { crtRecipe, crtEpochs } from './crt.js';
+export { marcRecipe } from './marc.js';
+export { gaeRecipe, gaeEpochs, gaeMilestones } from './gae.js';

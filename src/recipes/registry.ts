@@ -24,6 +24,9 @@ import { pplCriRecipe } from './ppl-cri.js';
 import { rescomRecipe } from './rescom.js';
 import { openRecipe } from './open.js';
 import { openSamplingRecipe } from './open-sampling.js';
+import { crtRecipe } from './crt.js';
+import { marcRecipe } from './marc.js';
+import { gaeRecipe } from './gae.js';
 
 /** Every registered recipe. */
 export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
@@ -50,4 +53,7 @@ export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
   openRecipe,
   openSamplingRecipe,
   dbnMixRecipe,
+  crtRecipe,
+  marcRecipe,
+  gaeRecipe,
 ]);

@@ -40,6 +40,52 @@ const ClassWeightRamp = t.type({ beta: Probability, startEpoch: NonNegativeInt, 
 /** Deferred re-sampling (`deferredResampling`): batches from `sampler` instead of the run's from the 0-based `fromEpoch` on. */
 const DeferredResampling = t.type({ sampler: t.string, fromEpoch: NonNegativeInt });
 
+/** A batch operator by registry name with its config (defaults fill the rest). */
+const TransformEntry = t.type({ name: t.string, config: t.UnknownRecord });
+
+/**
+ * The second stage of a decoupled run, trained after the run's `epochs` through the same `fit` (a stage
+ * is configuration, not a loop of its own): a fresh SGD-momentum (the run's momentum and weight decay)
+ * on the variables that `retrain` names, its own sampler, operators and learning-rate schedule
+ * (`warmupStepDecay` over 0-based stage-2 epochs). The run's step strategies (SAM, ABSGD, OT, class
+ * weights, deferred re-sampling) and `transforms` stop at the boundary; crop/flip, loss and reduction stay.
+ * The log numbers stage-2 epochs on from the run's and marks each record with its stage.
+ *
+ * Used by: cRT (Kang et al., ICLR 2020: classifier re-initialised and re-trained with a class-balanced
+ * sampler on frozen features) and GAE's fine-tuning (Zhang et al., ICIP 2022: all weights, lr 0.001,
+ * batch norm in inference mode, the `gae` operator).
+ */
+const Stage2 = t.type({
+  /** Epochs of stage 2, after the run's `epochs`. */
+  epochs: PositiveInt,
+  /** Base learning rate of stage 2. */
+  lr: Positive,
+  /** Linear warm-up over the first stage-2 epochs. */
+  warmupEpochs: NonNegativeInt,
+  /** Step decay within stage 2 (0-based stage-2 epochs; absolute factors, the latest reached wins). */
+  milestones: t.array(Milestone),
+  /** Sampler of stage 2 by registry name ('class-balanced' for cRT). */
+  sampler: t.string,
+  /** What trains: 'classifier' (the backbone frozen, `freezeBackbone`) or 'all' variables. */
+  retrain: t.keyof({ classifier: null, all: null }),
+  /** Re-initialise the classifier before stage 2 (He-normal from the run seed, biases 0; cRT). */
+  reinitClassifier: t.boolean,
+  /**
+   * Batch norm in stage 2: 'inference' (running statistics used and kept, the stage-1 test-time
+   * network; required by 'classifier') or 'training' (batch statistics, running ones updated).
+   */
+  batchNorm: t.keyof({ inference: null, training: null }),
+  /** Batch operators after crop/flip in stage 2, in order. */
+  transforms: t.array(TransformEntry),
+});
+
+/**
+ * A post-hoc calibration as the run's final step (`calibrateModel`): `metrics-<method>.json` is written
+ * beside `metrics.json`, exactly what `tailstream calibrate RUN --method <method>` writes for the run.
+ * `tau` is τ of logit adjustment and τ-normalisation (MARC fits its own parameters and ignores it).
+ */
+const Calibration = t.type({ method: t.keyof({ 'logit-adjust': null, 'tau-norm': null, marc: null }), tau: NonNegative });
+
 const AbsgdSettings = t.type({ stage1Lambda: NonZero, stage2Lambda: NonZero, switchEpoch: NonNegativeInt, gamma: PositiveFraction, alpha: Positive });
 
 /** io-ts codec of a run's configuration. */
@@ -106,13 +152,21 @@ export const RunConfig = t.type({
   milestones: t.array(Milestone),
   cropPadding: NonNegativeInt,
   /** Batch operators after crop/flip, in order, by registry name with their config (defaults fill the rest). */
-  transforms: t.array(t.type({ name: t.string, config: t.UnknownRecord })),
+  transforms: t.array(TransformEntry),
+  /** A second training stage after `epochs` (cRT, GAE's fine-tuning), or null for one stage. Missing decodes as null. */
+  stage2: NullWhenMissing(Stage2),
+  /** A post-hoc calibration after training (MARC), or null for none. Missing decodes as null. */
+  calibration: NullWhenMissing(Calibration),
   flip: t.boolean,
   seed: Integer,
   prefetch: PositiveInt,
   evalBatchSize: PositiveInt,
   shotThresholds: t.type({ many: NonNegative, manyInclusive: t.boolean, few: NonNegative, fewInclusive: t.boolean }),
 });
+/** A run's second stage (`RunConfig.stage2`). */
+export type Stage2Config = t.TypeOf<typeof Stage2>;
+/** A run's post-hoc calibration (`RunConfig.calibration`). */
+export type CalibrationConfig = t.TypeOf<typeof Calibration>;
 /** A run's configuration. */
 export type RunConfig = t.TypeOf<typeof RunConfig>;
 
@@ -152,6 +206,8 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   milestones: [],
   cropPadding: 2,
   transforms: [],
+  stage2: null,
+  calibration: null,
   flip: true,
   seed: 0,
   prefetch: 2,

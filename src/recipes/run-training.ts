@@ -1,6 +1,12 @@
 /**
  * The main job as a library call: build the long-tailed dataset, train, evaluate each epoch and at the
  * end, and (optionally) record everything in a run folder. The CLI's `train` is a thin shell over this.
+ *
+ * Two-stage runs (`stage2`: cRT, GAE's fine-tuning) run the same `fit` a second time after the run's
+ * epochs with the stage's own variables, optimizer, sampler, operators and schedule; epochs are counted
+ * across both stages, and a checkpoint written in stage 2 says so (`strategies.stage`), so a run resumes
+ * exactly on either side of the boundary (the boundary itself is redone from the last stage-1 checkpoint).
+ * A post-hoc `calibration` (MARC) is the run's final step, written beside `metrics.json`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +26,8 @@ import { noiseRoutedStepFunction } from '../train/noise-routed-step.js';
 import { deferredResampling } from '../train/schedules/deferred-resampling.js';
 import { createSgdMomentum, type SgdMomentum } from '../train/sgd-momentum.js';
 import { warmupStepDecay } from '../train/learning-rate.js';
-import { fit, START_CURSOR, type BilateralFit, type FitCursor, type FitEvent, type FitTransform, type NonFinitePolicy, type StepFunction } from '../train/fit.js';
+import { fit, START_CURSOR, type BilateralFit, type FitCursor, type FitEvent, type FitOptions, type FitTransform, type NonFinitePolicy, type StepFunction } from '../train/fit.js';
+import { freezeBackbone, reinitializeClassifier } from '../train/classifier-retraining.js';
 import { checkTransforms, resolveTransforms } from './resolve-transforms.js';
 import { modelGradientOracle } from '../transforms/gradient-oracle.js';
 import { transforms as transformsRegistry } from '../transforms/registry.js';
@@ -38,7 +45,8 @@ import { samRhoSchedule } from '../train/schedules/sam-rho.js';
 import { randomCropFlip } from '../transforms/random-crop-flip.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { evaluateSubset } from './evaluate-subset.js';
-import { RunConfig } from './run-config.js';
+import { RunConfig, type Stage2Config } from './run-config.js';
+import { calibratedMetricsDocument, calibrateModel, type CalibratedModel } from './calibrate-model.js';
 import { openRunFolder, type RunFolder } from './run-folder.js';
 
 /** An evaluation on the test set after an epoch. */
@@ -56,6 +64,7 @@ export interface ReadyEvent {
   readonly kind: 'ready';
   readonly dataset: LongTailDataset;
   readonly parameters: number;
+  /** Epochs of the whole run (stage 2's after the run's `epochs`). */
   readonly epochs: number;
   /** Where a resumed run continues. */
   readonly resumedAt?: FitCursor;
@@ -82,6 +91,8 @@ export interface RunResult {
   readonly report: EvaluationReport;
   readonly trainCounts: readonly number[];
   readonly history: ReadonlyArray<Record<string, unknown>>;
+  /** The post-hoc calibration of the final model, when the config asks for one (also in `metrics-<method>.json`). */
+  readonly calibrated?: CalibratedModel;
   /** The run folder, when there is one. */
   readonly out?: string;
 }
@@ -94,6 +105,7 @@ export const metricsDocument = (config: RunConfig, dataset: Pick<LongTailDataset
   dataset: config.dataset,
   seed: config.seed,
   epochs: config.epochs,
+  ...(config.stage2 !== null ? { stage2Epochs: config.stage2.epochs } : {}),
   overallAccuracy: report.overallAccuracy,
   balancedAccuracy: report.balancedAccuracy,
   macroF1: report.macroF1,
@@ -185,6 +197,31 @@ const checkCombinations = (config: RunConfig): void => {
   // DBN-Mix: its own pair step and its own (bilateral mixup) operator.
   const withDbnMix = config.dbnMix === null ? [] : [...setParts(config, ['sam', 'absgd', 'bbn', 'classWeights', 'classWeightRamp', 'transforms']), ...(config.ot !== null ? ['ot'] : [])];
   if (withDbnMix.length > 0) throw new UserError('bad-config', `dbnMix cannot be combined with ${withDbnMix.join(', ')} (DBN-Mix trains mixed pairs of batches with its own step).`);
+  if (config.stage2 !== null) checkStage2(config, config.stage2);
+  if (config.calibration?.method === 'tau-norm' && config.head !== 'linear') {
+    throw new UserError('bad-config', `calibration 'tau-norm' needs a linear classifier; this run has a ${config.head} head.`);
+  }
+};
+
+/**
+ * A second stage trains one-branch batches with the plain step (the stage-1 strategies stop at the
+ * boundary); what it cannot follow or do is refused here, before the run touches the disk.
+ */
+const checkStage2 = (config: RunConfig, stage2: Stage2Config): void => {
+  // BBN's bilateral model trains on pairs only, and its cumulative learning already ends on the re-balancing branch.
+  if (config.bbn !== null) throw new UserError('bad-config', 'stage2 cannot follow bbn (BBN trains pairs of batches with its own step, and its cumulative learning already ends re-balanced).');
+  if (config.dbnMix !== null) throw new UserError('bad-config', 'stage2 cannot follow dbnMix (its two-branch model trains on pairs of batches with its own step).');
+  if (stage2.retrain === 'classifier' && stage2.batchNorm === 'training') {
+    throw new UserError('bad-config', "stage2.batchNorm 'training' needs stage2.retrain 'all' (a frozen backbone runs in inference mode).");
+  }
+  if (config.head === 'prototypes' && (stage2.retrain === 'classifier' || stage2.reinitClassifier)) {
+    throw new UserError('bad-config', "head 'prototypes' has no classifier to re-train or re-initialise in stage 2 (the anchored prototypes are fixed).");
+  }
+  try {
+    checkTransforms({ ...config, transforms: stage2.transforms });
+  } catch (e) {
+    throw e instanceof UserError ? new UserError(e.kind, `stage2.${e.message}`, e.exitCode) : e;
+  }
 };
 
 const resolveParts = (config: RunConfig) => {
@@ -211,6 +248,7 @@ const resolveParts = (config: RunConfig) => {
         : deferredResampling({ before: mainSampler, after: samplers.get(config.deferredResampling.sampler), fromEpoch: config.deferredResampling.fromEpoch }),
     rebalancingSampler:
       config.bbn !== null ? samplers.get(config.bbn.rebalancingSampler) : config.dbnMix !== null ? samplers.get(config.dbnMix.rebalancingSampler) : undefined,
+    stage2Sampler: config.stage2 === null ? undefined : samplers.get(config.stage2.sampler),
     lossConfig: orThrow<unknown>('bad-config', '')(decodeWith(loss.configCodec, { ...loss.defaults, ...config.lossConfig }, 'lossConfig')),
   };
 };
@@ -225,8 +263,22 @@ const bbnFit = (bbn: NonNullable<RunConfig['bbn']>, epochs: number, rebalancingS
   return { rebalancingSampler, step: (state, pair, lr, epoch) => bbnStep(state, pair, lr, alpha(epoch)) };
 };
 
+/** The model stage 2 trains: a view of `model` with the classifier (or every variable) trainable in inference mode, or the model itself. */
+const stage2Model = (model: Model, stage2: Stage2Config): Model =>
+  stage2.retrain === 'classifier' ? freezeBackbone(model) : stage2.batchNorm === 'inference' ? freezeBackbone(model, [...model.variables.trainable.keys()]) : model;
+
+/** One stage of a run: `fit`'s options besides the run-wide ones, where its epochs start, and its mark in the log. */
+interface StagePlan {
+  readonly fit: Omit<FitOptions, 'dataset' | 'batchSize' | 'maxStepsPerEpoch' | 'onNonFinite'>;
+  /** The run's epoch of the stage's epoch 0 (events, the log and checkpoints count the run's epochs). */
+  readonly offset: number;
+  /** 1 or 2 in the log of a two-stage run; absent for a one-stage run. */
+  readonly stage?: 1 | 2;
+}
+
 const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrainingOptions): Promise<RunResult> => {
-  const { datasetEntry, modelEntry, loss, sampler, rebalancingSampler, lossConfig } = resolveParts(config);
+  const { datasetEntry, modelEntry, loss, sampler, rebalancingSampler, stage2Sampler, lossConfig } = resolveParts(config);
+  const totalEpochs = config.epochs + (config.stage2?.epochs ?? 0);
   let model: Model | undefined;
   let optimizer: SgdMomentum | undefined;
   let lastGood: FitCursor | undefined;
@@ -242,7 +294,12 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     const rng = createRng(config.seed);
     const m = createModel(modelEntry, { shape: dataset.shape, numClasses: dataset.numClasses, head: config.head }, rng.derive('model'));
     model = m;
-    const opt = createSgdMomentum(m.variables.trainable, { momentum: config.momentum, weightDecay: config.weightDecay });
+    // A checkpoint written in stage 2 holds stage 2's optimizer and says so (`strategies.stage`).
+    let stage: 1 | 2 = checkpoint?.strategies?.stage === 2 ? 2 : 1;
+    if (stage === 2 && config.stage2 === null) throw new UserError('bad-file', `${CHECKPOINT_FILE}: the checkpoint is from stage 2 but the run has no stage2.`);
+    const stage2View = config.stage2 === null ? undefined : stage2Model(m, config.stage2);
+    const sgd = { momentum: config.momentum, weightDecay: config.weightDecay };
+    let opt = createSgdMomentum(stage === 2 ? stage2View!.variables.trainable : m.variables.trainable, sgd);
     optimizer = opt;
     const history: Array<Record<string, unknown>> = [...(checkpoint?.history ?? [])];
     if (checkpoint !== undefined) orThrow<void>('bad-file', `${CHECKPOINT_FILE}: `)(restoreCheckpoint(checkpoint, m, opt));
@@ -262,12 +319,13 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
       orThrow<void>('bad-file', `${CHECKPOINT_FILE}: `)(ot.restore(saved as number[]));
     }
     // The strategies' host state, saved beside the weights so a resumed run continues exactly
-    // (float32 sample weights are exact as JSON numbers).
+    // (float32 sample weights are exact as JSON numbers), and the stage whose optimizer is saved.
     const strategies = (): Record<string, unknown> | undefined => {
-      if (absgd === undefined && ot === undefined) return undefined;
+      if (absgd === undefined && ot === undefined && stage === 1) return undefined;
       return {
         ...(absgd !== undefined ? { absgd: encodeAbsgdState(absgd.state()) } : {}),
         ...(ot !== undefined ? { ot: { weights: Array.from(ot.weights()) } } : {}),
+        ...(stage === 2 ? { stage: 2 } : {}),
       };
     };
     const from = checkpoint?.cursor ?? START_CURSOR;
@@ -283,11 +341,11 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
       });
     }
     folder?.rewriteLog(history);
-    options.onEvent?.({ kind: 'ready', dataset, parameters: countParameters(m.variables), epochs: config.epochs, ...(checkpoint !== undefined ? { resumedAt: from } : {}) });
+    options.onEvent?.({ kind: 'ready', dataset, parameters: countParameters(m.variables), epochs: totalEpochs, ...(checkpoint !== undefined ? { resumedAt: from } : {}) });
 
-    const transforms: FitTransform[] = [];
+    const cropFlip: FitTransform[] = [];
     if (config.cropPadding > 0 || (config.flip && dataset.flipInvariant)) {
-      transforms.push({
+      cropFlip.push({
         name: 'random-crop-flip',
         transform: randomCropFlip({
           padding: config.cropPadding,
@@ -296,8 +354,9 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
         }),
       });
     }
-    transforms.push(...resolveTransforms(config, { classCounts: dataset.trainCounts, normalization: dataset, oracle: modelGradientOracle(m) }));
-    if (config.dbnMix !== null) transforms.push({ name: 'bilateral-mixup', bilateral: bilateralMixup({ alpha: config.dbnMix.alpha, clampLambda: config.dbnMix.clampLambda }) });
+    const setup = { classCounts: dataset.trainCounts, normalization: dataset, oracle: modelGradientOracle(m) };
+    // An operator that queries the model must see the weights of the step just taken: pull one batch at a time.
+    const prefetchFor = (named: RunConfig['transforms']) => (named.some((t) => transformsRegistry.get(t.name).usesModel === true) ? 1 : config.prefetch);
     const lr = warmupStepDecay({ base: config.lr, warmupEpochs: config.warmupEpochs, milestones: config.milestones });
     // Prototype regularisers (zero-centroid) read the classifier kernel; anchored prototypes are fixed (centroid 0).
     const kernel = config.head === 'prototypes' ? undefined : classifierKernelOf(m);
@@ -307,72 +366,129 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
       folder?.writeBinary(CHECKPOINT_FILE, encodeCheckpoint(captureCheckpoint(m, opt, cursor, history, strategies())));
       lastGood = cursor;
     };
-    // The step: SAM, ABSGD or OT's (checkCombinations keeps them apart), routed through DAR-BN for a noise-routed model.
-    const inner: StepFunction | undefined =
-      config.sam !== null ? samStepFunction(samRhoSchedule(config.sam)) : absgd !== undefined ? absgdStepFunction(absgd) : ot?.step;
-    const step = modelEntry.noiseRouted === true ? noiseRoutedStepFunction(inner) : inner;
     let last: EvaluationReport | undefined;
     let position: FitCursor = from;
     const every = options.checkpointEvery ?? 0;
-    await lastValueFrom(
-      fit({
-        dataset,
-        state,
-        sampler,
-        transforms,
-        epochs: config.epochs,
-        batchSize: config.batchSize,
-        lr,
-        rng: rng.derive('train'),
-        // An operator that queries the model must see the weights of the step just taken: pull one batch at a time.
-        prefetch: config.transforms.some((t) => transformsRegistry.get(t.name).usesModel === true) ? 1 : config.prefetch,
-        from,
-        ...(config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {}),
-        ...(step !== undefined ? { step } : {}),
-        ...(config.bbn !== null && rebalancingSampler !== undefined ? { bilateral: bbnFit(config.bbn, config.epochs, rebalancingSampler) } : {}),
-        ...(config.dbnMix !== null && rebalancingSampler !== undefined ? { bilateral: { rebalancingSampler, step: (state, pair, lr) => dbnMixStep(state, pair, lr) } } : {}),
-        ...(config.classWeights !== null ? { classWeights: deferredReweighting(dataset.trainCounts, config.classWeights) } : {}),
-        ...(config.classWeightRamp !== null ? { classWeights: rampedReweighting(dataset.trainCounts, config.classWeightRamp) } : {}),
-        ...(options.onNonFinite !== undefined ? { onNonFinite: options.onNonFinite } : {}),
-      }).pipe(
-        tap((event) => {
-          options.onEvent?.(event);
-          if (event.kind === 'step') {
-            position = { epoch: event.epoch, step: event.step + 1, totals: event.totals };
-            if (every > 0 && (event.step + 1) % every === 0 && event.step + 1 < event.stepsInEpoch) saveCheckpoint(position);
-            return;
-          }
-          const record: Record<string, unknown> = { ...event };
-          if (options.evalEveryEpoch !== false || event.epoch === config.epochs - 1) {
-            last = evaluateNow();
-            options.onEvent?.({ kind: 'eval', epoch: event.epoch, report: last });
-            record.testAccuracy = last.overallAccuracy;
-            record.testBalancedAccuracy = last.balancedAccuracy;
-            record.testShotGroups = {
-              many: last.shotGroups.many.accuracy,
-              medium: last.shotGroups.medium.accuracy,
-              few: last.shotGroups.few.accuracy,
-            };
-          }
-          history.push(record);
-          position = { ...START_CURSOR, epoch: event.epoch + 1 };
-          saveCheckpoint(position);
-          folder?.appendLog(record);
-        }),
-        takeUntil(options.signal === undefined ? EMPTY : fromEvent(options.signal, 'abort')),
-      ),
-      { defaultValue: undefined },
-    );
-    if (options.signal?.aborted === true) {
-      saveCheckpoint(position);
-      const where = `epoch ${position.epoch + 1}, step ${position.step}`;
-      const how = folder === undefined ? '' : ` A checkpoint is saved; continue with: tailstream train --resume ${folder.dir}`;
-      throw new UserError('interrupted', `Interrupted at ${where} of ${config.epochs} epochs.${how}`, 130);
+    /** Runs one stage through `fit`: events, evaluation and checkpoints in the run's epochs; a UserError when aborted. */
+    const runStage = async ({ fit: stageFit, offset, stage: mark }: StagePlan): Promise<void> => {
+      await lastValueFrom(
+        fit({
+          ...stageFit,
+          dataset,
+          batchSize: config.batchSize,
+          ...(config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {}),
+          ...(options.onNonFinite !== undefined ? { onNonFinite: options.onNonFinite } : {}),
+        }).pipe(
+          tap((raw) => {
+            const event = offset === 0 ? raw : { ...raw, epoch: raw.epoch + offset };
+            options.onEvent?.(event);
+            if (event.kind === 'step') {
+              position = { epoch: event.epoch, step: event.step + 1, totals: event.totals };
+              if (every > 0 && (event.step + 1) % every === 0 && event.step + 1 < event.stepsInEpoch) saveCheckpoint(position);
+              return;
+            }
+            const record: Record<string, unknown> = { ...event, ...(mark !== undefined ? { stage: mark } : {}) };
+            // Every epoch, or the last of each stage.
+            if (options.evalEveryEpoch !== false || raw.epoch === stageFit.epochs - 1) {
+              last = evaluateNow();
+              options.onEvent?.({ kind: 'eval', epoch: event.epoch, report: last });
+              record.testAccuracy = last.overallAccuracy;
+              record.testBalancedAccuracy = last.balancedAccuracy;
+              record.testShotGroups = {
+                many: last.shotGroups.many.accuracy,
+                medium: last.shotGroups.medium.accuracy,
+                few: last.shotGroups.few.accuracy,
+              };
+            }
+            history.push(record);
+            position = { ...START_CURSOR, epoch: event.epoch + 1 };
+            saveCheckpoint(position);
+            folder?.appendLog(record);
+          }),
+          takeUntil(options.signal === undefined ? EMPTY : fromEvent(options.signal, 'abort')),
+        ),
+        { defaultValue: undefined },
+      );
+      if (options.signal?.aborted === true) {
+        saveCheckpoint(position);
+        const where = `epoch ${position.epoch + 1}, step ${position.step}`;
+        const how = folder === undefined ? '' : ` A checkpoint is saved; continue with: tailstream train --resume ${folder.dir}`;
+        throw new UserError('interrupted', `Interrupted at ${where} of ${totalEpochs} epochs.${how}`, 130);
+      }
+    };
+
+    if (stage === 1) {
+      // The step: SAM, ABSGD or OT's (checkCombinations keeps them apart), routed through DAR-BN for a noise-routed model.
+      const inner: StepFunction | undefined =
+        config.sam !== null ? samStepFunction(samRhoSchedule(config.sam)) : absgd !== undefined ? absgdStepFunction(absgd) : ot?.step;
+      const step = modelEntry.noiseRouted === true ? noiseRoutedStepFunction(inner) : inner;
+      await runStage({
+        offset: 0,
+        ...(config.stage2 !== null ? { stage: 1 as const } : {}),
+        fit: {
+          state,
+          sampler,
+          transforms: [
+            ...cropFlip,
+            ...resolveTransforms(config, setup),
+            ...(config.dbnMix !== null ? [{ name: 'bilateral-mixup', bilateral: bilateralMixup({ alpha: config.dbnMix.alpha, clampLambda: config.dbnMix.clampLambda }) }] : []),
+          ],
+          epochs: config.epochs,
+          lr,
+          rng: rng.derive('train'),
+          prefetch: prefetchFor(config.transforms),
+          from,
+          ...(step !== undefined ? { step } : {}),
+          ...(config.bbn !== null && rebalancingSampler !== undefined ? { bilateral: bbnFit(config.bbn, config.epochs, rebalancingSampler) } : {}),
+          ...(config.dbnMix !== null && rebalancingSampler !== undefined ? { bilateral: { rebalancingSampler, step: (state, pair, lr) => dbnMixStep(state, pair, lr) } } : {}),
+          ...(config.classWeights !== null ? { classWeights: deferredReweighting(dataset.trainCounts, config.classWeights) } : {}),
+          ...(config.classWeightRamp !== null ? { classWeights: rampedReweighting(dataset.trainCounts, config.classWeightRamp) } : {}),
+        },
+      });
+    }
+    if (config.stage2 !== null && stage2View !== undefined && stage2Sampler !== undefined) {
+      const s2 = config.stage2;
+      if (stage === 1) {
+        // The boundary, redone the same way on a resume from the last stage-1 checkpoint: a fresh optimizer
+        // on stage 2's variables, and (cRT) a fresh classifier from the run seed.
+        if (s2.reinitClassifier) reinitializeClassifier(m, rng.derive('stage2', 'classifier'));
+        const next = createSgdMomentum(stage2View.variables.trainable, sgd);
+        opt.dispose();
+        opt = next;
+        optimizer = next;
+        stage = 2;
+      }
+      // A DAR-BN model trained whole in training mode still routes its pure-noise samples.
+      const routed = modelEntry.noiseRouted === true && stage2View === m;
+      await runStage({
+        offset: config.epochs,
+        stage: 2,
+        fit: {
+          state: { ...state, model: stage2View, optimizer: opt },
+          sampler: stage2Sampler,
+          transforms: [...cropFlip, ...resolveTransforms({ ...config, transforms: s2.transforms }, setup)],
+          epochs: s2.epochs,
+          lr: warmupStepDecay({ base: s2.lr, warmupEpochs: s2.warmupEpochs, milestones: s2.milestones }),
+          rng: rng.derive('stage2'),
+          prefetch: prefetchFor(s2.transforms),
+          from: from.epoch >= config.epochs ? { ...from, epoch: from.epoch - config.epochs } : START_CURSOR,
+          ...(routed ? { step: noiseRoutedStepFunction() } : {}),
+        },
+      });
     }
     const report = last ?? evaluateNow();
+    const calibrated = config.calibration === null ? undefined : calibrateModel(config, dataset, m, rng, config.calibration);
     folder?.writeJson('metrics.json', metricsDocument(config, dataset, report));
+    if (calibrated !== undefined) folder?.writeJson(`metrics-${calibrated.method}.json`, calibratedMetricsDocument(metricsDocument(config, dataset, calibrated.report), calibrated));
     folder?.setStatus('complete');
-    return { config, report, trainCounts: dataset.trainCounts, history, ...(folder !== undefined ? { out: folder.dir } : {}) };
+    return {
+      config,
+      report,
+      trainCounts: dataset.trainCounts,
+      history,
+      ...(calibrated !== undefined ? { calibrated } : {}),
+      ...(folder !== undefined ? { out: folder.dir } : {}),
+    };
   } catch (e) {
     let error = e;
     if (e instanceof UserError && e.kind === 'numeric' && folder !== undefined) {

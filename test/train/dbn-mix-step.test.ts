@@ -41,7 +41,7 @@ describe('forwardBranches', () => {
     const [mean, whole] = tf.tidy(() => {
       const input = tf.tensor4d(x.x, [3, 8, 8, 1]);
       const b = model.forwardBranches(input, input, { training: false });
-      return [tf.div(tf.add(b.conventional.logits, b.rebalancing.logits), 2).arraySync(), model.forward(input, { training: false }).logits.arraySync()] as const;
+      return [tf.div(tf.add(b.conventional.logits, b.rebalancing.logits), 2).arraySync() as number[][], model.forward(input, { training: false }).logits.arraySync()] as const;
     });
     mean.flat().forEach((v, i) => expect(v).toBeCloseTo(whole.flat()[i]!, 5));
     model.dispose();
