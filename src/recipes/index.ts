@@ -1,6 +1,6 @@
 /** Recipes: named compositions of registry entries, and the main job as a library call. */
 export { RunConfig, DEFAULT_RUN_CONFIG, defaultMilestones } from './run-config.js';
-export { runTraining, resumeTraining, metricsDocument, CHECKPOINT_FILE } from './run-training.js';
+export { runTraining, resumeTraining, metricsDocument, CHECKPOINT_FILE, AUTOBALANCE_FILE } from './run-training.js';
 export type { RunEvent, EvalEvent, ReadyEvent, RunResult, RunTrainingOptions } from './run-training.js';
 export { createRunFolder, openRunFolder, readRunStatus, writeFileAtomic } from './run-folder.js';
 export { acquireRunLock } from './run-lock.js';
@@ -36,3 +36,4 @@ export { pplCriRecipe, pplPhases } from './ppl-cri.js';
 export { rescomRecipe } from './rescom.js';
 export { openRecipe } from './open.js';
 export { openSamplingRecipe } from './open-sampling.js';
+export { autoBalanceRecipe, autoBalanceStartEpoch } from './autobalance.js';

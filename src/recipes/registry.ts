@@ -23,6 +23,7 @@ import { pplCriRecipe } from './ppl-cri.js';
 import { rescomRecipe } from './rescom.js';
 import { openRecipe } from './open.js';
 import { openSamplingRecipe } from './open-sampling.js';
+import { autoBalanceRecipe } from './autobalance.js';
 
 /** Every registered recipe. */
 export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
@@ -48,4 +49,5 @@ export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
   rescomRecipe,
   openRecipe,
   openSamplingRecipe,
+  autoBalanceRecipe,
 ]);

@@ -29,6 +29,8 @@ import { deferredReweighting, rampedReweighting } from '../train/class-weight-sc
 import { samStepFunction } from '../train/sam.js';
 import { bbnStep } from '../train/bbn-step.js';
 import { createOtReweighting } from '../train/ot-step.js';
+import { createAutoBalance, decodeAutoBalanceState, perClassParameters, type AutoBalanceState } from '../train/autobalance.js';
+import type { ParametricCrossEntropyPrepared } from '../losses/parametric-cross-entropy.js';
 import { cumulativeLearningAlpha } from '../train/schedules/cumulative-learning.js';
 import type { Sampler } from '../streams/samplers/sampler.js';
 import { absgdStepFunction, createAbsgd, decodeAbsgdState, encodeAbsgdState, type AbsgdState } from '../train/absgd.js';
@@ -86,6 +88,9 @@ export interface RunResult {
 
 /** The checkpoint file in a run folder. */
 export const CHECKPOINT_FILE = 'checkpoint.bin';
+
+/** The AutoBalance search's result in a run folder: the found per-class loss parameters and the split. */
+export const AUTOBALANCE_FILE = 'autobalance.json';
 
 /** The metrics.json document: numbers only, no timings, so the same seed gives the same bytes. */
 export const metricsDocument = (config: RunConfig, dataset: Pick<LongTailDataset, 'trainCounts'>, report: EvaluationReport) => ({
@@ -157,7 +162,7 @@ export const resumeTraining = async (dir: string, options: Omit<RunTrainingOptio
 };
 
 /** The parts of the step that `config` sets, among `parts`. */
-const setParts = (config: RunConfig, parts: ReadonlyArray<'sam' | 'absgd' | 'bbn' | 'classWeights' | 'classWeightRamp' | 'transforms'>): string[] =>
+const setParts = (config: RunConfig, parts: ReadonlyArray<'sam' | 'absgd' | 'bbn' | 'ot' | 'classWeights' | 'classWeightRamp' | 'transforms'>): string[] =>
   parts.filter((k) => (k === 'transforms' ? config.transforms.length > 0 : config[k] !== null));
 
 /** Strategies that replace the same part of the step cannot be combined; a UserError names them. */
@@ -180,6 +185,15 @@ const checkCombinations = (config: RunConfig): void => {
   // BBN's pair step: no second loss evaluation, no per-sample weights, no mixed targets.
   const withBbn = config.bbn === null ? [] : setParts(config, ['sam', 'absgd', 'classWeights', 'classWeightRamp', 'transforms']);
   if (withBbn.length > 0) throw new UserError('bad-config', `bbn cannot be combined with ${withBbn.join(', ')} (BBN trains pairs of batches with its own step).`);
+  // AutoBalance's search: its own step, and the loss whose parameters it learns.
+  if (config.autobalance !== null) {
+    const withAutoBalance = setParts(config, ['sam', 'absgd', 'bbn', 'ot', 'classWeights', 'classWeightRamp', 'transforms']);
+    if (withAutoBalance.length > 0) {
+      throw new UserError('bad-config', `autobalance cannot be combined with ${withAutoBalance.join(', ')} (the AutoBalance search trains with its own step).`);
+    }
+    if (config.loss !== 'autobalance') throw new UserError('bad-config', `autobalance searches the parameters of the 'autobalance' loss; the run's loss is '${config.loss}'.`);
+    if (config.head !== 'linear') throw new UserError('bad-config', `autobalance's hypergradient goes through a linear classifier; the run's head is '${config.head}'.`);
+  }
 };
 
 const resolveParts = (config: RunConfig) => {
@@ -255,13 +269,32 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
       }
       orThrow<void>('bad-file', `${CHECKPOINT_FILE}: `)(ot.restore(saved as number[]));
     }
+    // AutoBalance trains on the search-train part of the subset and keeps the rest for its validation loss.
+    const autobalance =
+      config.autobalance === null
+        ? undefined
+        : createAutoBalance(
+            dataset.train,
+            dataset.numClasses,
+            dataset,
+            (counts) => loss.prepare(lossConfig, counts) as ParametricCrossEntropyPrepared,
+            rng.derive('autobalance'),
+            config.autobalance,
+          );
+    if (autobalance !== undefined && checkpoint !== undefined) {
+      const saved = orThrow<AutoBalanceState>('bad-file', `${CHECKPOINT_FILE}: `)(decodeAutoBalanceState(checkpoint.strategies?.autobalance));
+      orThrow<void>('bad-file', `${CHECKPOINT_FILE}: `)(autobalance.restore(saved));
+    }
+    const fitDataset: LongTailDataset =
+      autobalance === undefined ? dataset : { ...dataset, train: autobalance.split.train, trainCounts: autobalance.split.trainCounts };
     // The strategies' host state, saved beside the weights so a resumed run continues exactly
     // (float32 sample weights are exact as JSON numbers).
     const strategies = (): Record<string, unknown> | undefined => {
-      if (absgd === undefined && ot === undefined) return undefined;
+      if (absgd === undefined && ot === undefined && autobalance === undefined) return undefined;
       return {
         ...(absgd !== undefined ? { absgd: encodeAbsgdState(absgd.state()) } : {}),
         ...(ot !== undefined ? { ot: { weights: Array.from(ot.weights()) } } : {}),
+        ...(autobalance !== undefined ? { autobalance: autobalance.state() } : {}),
       };
     };
     const from = checkpoint?.cursor ?? START_CURSOR;
@@ -294,22 +327,22 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     const lr = warmupStepDecay({ base: config.lr, warmupEpochs: config.warmupEpochs, milestones: config.milestones });
     // Prototype regularisers (zero-centroid) read the classifier kernel; anchored prototypes are fixed (centroid 0).
     const kernel = config.head === 'prototypes' ? undefined : classifierKernelOf(m);
-    const state = { model: m, loss: withClassifierKernel(loss, kernel), prepared: loss.prepare(lossConfig, dataset.trainCounts), reduction: config.reduction, optimizer: opt };
+    const state = { model: m, loss: withClassifierKernel(loss, kernel), prepared: loss.prepare(lossConfig, fitDataset.trainCounts), reduction: config.reduction, optimizer: opt };
     const evaluateNow = () => evaluateSubset(m, dataset.test, dataset, config);
     const saveCheckpoint = (cursor: FitCursor) => {
       folder?.writeBinary(CHECKPOINT_FILE, encodeCheckpoint(captureCheckpoint(m, opt, cursor, history, strategies())));
       lastGood = cursor;
     };
-    // The step: SAM, ABSGD or OT's (checkCombinations keeps them apart), routed through DAR-BN for a noise-routed model.
+    // The step: SAM, ABSGD, OT's or AutoBalance's (checkCombinations keeps them apart), routed through DAR-BN for a noise-routed model.
     const inner: StepFunction | undefined =
-      config.sam !== null ? samStepFunction(samRhoSchedule(config.sam)) : absgd !== undefined ? absgdStepFunction(absgd) : ot?.step;
+      config.sam !== null ? samStepFunction(samRhoSchedule(config.sam)) : absgd !== undefined ? absgdStepFunction(absgd) : ot !== undefined ? ot.step : autobalance?.step;
     const step = modelEntry.noiseRouted === true ? noiseRoutedStepFunction(inner) : inner;
     let last: EvaluationReport | undefined;
     let position: FitCursor = from;
     const every = options.checkpointEvery ?? 0;
     await lastValueFrom(
       fit({
-        dataset,
+        dataset: fitDataset,
         state,
         sampler,
         transforms,
@@ -362,6 +395,21 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
       throw new UserError('interrupted', `Interrupted at ${where} of ${config.epochs} epochs.${how}`, 130);
     }
     const report = last ?? evaluateNow();
+    if (autobalance !== undefined && config.autobalance !== null) {
+      const found = autobalance.state();
+      const prepared = autobalance.prepared();
+      folder?.writeJson(AUTOBALANCE_FILE, {
+        parametrisation: prepared.parametrisation,
+        // Per class, interpolated between group centres (retraining.py's interp1d); per group as searched.
+        dy: perClassParameters(found.dy, autobalance.split.trainCounts, config.autobalance.groupSize),
+        ly: perClassParameters(found.ly, autobalance.split.trainCounts, config.autobalance.groupSize),
+        groups: { groupOf: Array.from(autobalance.groupOf), dy: found.dy, ly: found.ly },
+        hyperSteps: found.hyperSteps,
+        searchTrainCounts: autobalance.split.trainCounts,
+        valCounts: autobalance.split.valCounts,
+        valIndices: Array.from(autobalance.split.val.indices),
+      });
+    }
     folder?.writeJson('metrics.json', metricsDocument(config, dataset, report));
     folder?.setStatus('complete');
     return { config, report, trainCounts: dataset.trainCounts, history, ...(folder !== undefined ? { out: folder.dir } : {}) };

@@ -16,7 +16,8 @@
  * takes the implicit gradient −∂(g·p)/∂α with p = η·Σ_{k=0..5} (I − ηH)^k v over the whole network
  * (η = 1, 10 train and 10 validation batches). The lookahead keeps the k = 0 term of that Neumann series
  * (p = η·v, with v taken after the step instead of before it, as DARTS' first-order unroll does) and
- * only the classifier layer's parameters, one train and one validation batch.
+ * only the classifier layer's parameters, one train and one validation batch; `createAutoBalance`
+ * takes η = the step's learning rate by default (the code's η = 1 overshoots through the classifier alone).
  *
  * Paper: Li, Zhang, Thrampoulidis, Chen, Oymak, "AutoBalance: Optimized Loss Functions for Imbalanced
  * Data", NeurIPS 2021.
@@ -59,15 +60,15 @@ export interface HypergradientInputs {
   readonly lookahead: number;
 }
 
-/** The hypergradient on the host. */
-export interface Hypergradient {
+/** The hypergradient on the host (a type alias, so a tidy scope can return it). */
+export type Hypergradient = {
   /** ∂L_val/∂dy, per group. */
   readonly dy: Float32Array;
   /** ∂L_val/∂ly, per group. */
   readonly ly: Float32Array;
   /** L_val after the lookahead step. */
   readonly valLoss: number;
-}
+};
 
 /**
  * The weights of AutoBalance's balanced validation loss: ω_c = (N/n_c) / ‖N/n‖₂ over the classes with
@@ -91,10 +92,16 @@ const crossEntropy = (logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Tensor1D =>
 export const lookaheadValLoss = (inputs: Omit<HypergradientInputs, 'dy' | 'ly'>, dy: tf.Tensor1D, ly: tf.Tensor1D): tf.Scalar => {
   const { train, val, classifier, groupOf, lookahead } = inputs;
   const numClasses = classifier.kernel.shape[1];
-  const groups = tf.tensor1d(groupOf, 'int32');
-  const dyC = tf.gather(dy, groups);
+  // Per class from per group by a [G, C] membership matrix (the gradient of tf.gather needs
+  // UnsortedSegmentSum, which the wasm backend lacks).
+  const numGroups = dy.shape[0];
+  const membership = new Float32Array(numGroups * numClasses);
+  groupOf.forEach((g, c) => (membership[g * numClasses + c] = 1));
+  const members = tf.tensor2d(membership, [numGroups, numClasses]);
+  const perClass = (v: tf.Tensor1D) => tf.reshape(tf.matMul(tf.reshape(v, [1, numGroups]), members), [numClasses]) as tf.Tensor1D;
+  const dyC = perClass(dy);
   const scale = inputs.parametrisation === 'sigmoid' ? tf.sigmoid(dyC) : dyC;
-  const lC = tf.gather(ly, groups);
+  const lC = perClass(ly);
   const logitsOf = (h: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | undefined): tf.Tensor2D =>
     (bias === undefined ? tf.matMul(h, kernel) : tf.add(tf.matMul(h, kernel), bias)) as tf.Tensor2D;
   // Closed-form gradient of the mean parametric CE with respect to the classifier.

@@ -55,8 +55,13 @@ export interface AutoBalanceConfig {
   readonly interval: number;
   /** First 0-based epoch with hyper-steps (the code: 120 of 300). */
   readonly startEpoch: number;
-  /** η of the lookahead step (1, the code's Neumann η). */
-  readonly lookahead: number;
+  /**
+   * η of the lookahead step, or null for the step's learning rate (the default, DARTS' ξ = lr: the
+   * lookahead is the step the network is about to take). The code's Neumann η is 1, but through the
+   * classifier alone a step of 1 on unnormalised features overshoots: on MNIST-LT's small CNN (hyper
+   * lr 0.1) |ly| reached 60 within 8 hyper-steps and the network fell to chance.
+   */
+  readonly lookahead: number | null;
   /** Validation images per hyper-step (128). */
   readonly valBatchSize: number;
 }
@@ -70,7 +75,7 @@ export const AUTOBALANCE_DEFAULTS: AutoBalanceConfig = Object.freeze({
   hyperWeightDecay: 1e-4,
   interval: 20,
   startEpoch: 0,
-  lookahead: 1,
+  lookahead: null,
   valBatchSize: 128,
 });
 
@@ -188,23 +193,25 @@ const featuresOf = (model: Model, batch: HostBatch): tf.Tensor2D => model.forwar
 
 /**
  * Creates the search over the training subset `subset`: splits it (`rng.derive('split')`), starts θ
- * at `initial` (the `autobalance` loss's prepared values, per class; each group starts at the mean of
- * its classes) and draws validation batches from `rng.derive('val', hyperStep)`.
- * @throws Error when `initial` does not have one value per class
+ * at `initialFor(search-train counts)` (the `autobalance` loss's prepared values, per class, so CDT and
+ * logit-adjustment initialisations see the counts the network trains on; each group starts at the mean
+ * of its classes) and draws validation batches from `rng.derive('val', hyperStep)`.
+ * @throws Error when the initial values are not one per class
  */
 export const createAutoBalance = (
   subset: Subset,
   numClasses: number,
   normalization: Normalization,
-  initial: ParametricCrossEntropyPrepared,
+  initialFor: (trainCounts: readonly number[]) => ParametricCrossEntropyPrepared,
   rng: Rng,
   config: Partial<AutoBalanceConfig> = {},
 ): AutoBalance => {
   const c: AutoBalanceConfig = { ...AUTOBALANCE_DEFAULTS, ...config };
+  const split = autoBalanceSplit(subset, numClasses, c.valFraction, rng.derive('split'));
+  const initial = initialFor(split.trainCounts);
   if (initial.dy.length !== numClasses || initial.ly.length !== numClasses) {
     throw new Error(`createAutoBalance: the initial parameters have ${initial.dy.length}/${initial.ly.length} values for ${numClasses} classes`);
   }
-  const split = autoBalanceSplit(subset, numClasses, c.valFraction, rng.derive('split'));
   const groupOf = classGroups(split.trainCounts, c.groupSize);
   const numGroups = Math.max(...groupOf) + 1;
   const groupMean = (values: readonly number[]) =>
@@ -231,7 +238,7 @@ export const createAutoBalance = (
   });
 
   /** One SGD-momentum step on θ (PyTorch's SGD: v ← μv + (g + λθ), θ ← θ − lr·v). */
-  const hyperStep = (state: TrainState, batch: HostBatch): AutoBalanceState => {
+  const hyperStep = (state: TrainState, batch: HostBatch, lr: number): AutoBalanceState => {
     const [positions] = draw(rng.derive('val', s.hyperSteps), (d) => d.permutation(valSize).slice(0, Math.min(c.valBatchSize, valSize)));
     const valBatch = gatherBatch(split.val, positions, normalization);
     const names = classifierVariableNames(state.model);
@@ -242,11 +249,10 @@ export const createAutoBalance = (
     const kernel = variable('/kernel');
     const bias = variable('/bias');
     if (kernel === undefined) throw new Error(`AutoBalance: the model '${state.model.name}' has no classifier kernel`);
-    let hyper: Hypergradient | undefined;
-    tf.tidy(() => {
+    const hyper = tf.tidy((): Hypergradient => {
       const train = { features: featuresOf(state.model, batch), labels: tf.tensor1d(batch.y, 'int32') };
       const val = { features: featuresOf(state.model, valBatch), labels: tf.tensor1d(valBatch.y, 'int32') };
-      hyper = autoBalanceHypergradient({
+      return autoBalanceHypergradient({
         train,
         val,
         valWeights: tf.tensor1d(valWeights),
@@ -255,10 +261,9 @@ export const createAutoBalance = (
         ly: tf.tensor1d(s.ly as number[]),
         groupOf,
         parametrisation: initial.parametrisation,
-        lookahead: c.lookahead,
+        lookahead: c.lookahead ?? lr,
       });
     });
-    if (hyper === undefined) throw new Error('AutoBalance: no hypergradient');
     valLoss = hyper.valLoss;
     const move = (theta: readonly number[], velocity: readonly number[], grad: Float32Array) => {
       const v = theta.map((x, g) => c.hyperMomentum * velocity[g]! + grad[g]! + c.hyperWeightDecay * x);
@@ -271,7 +276,7 @@ export const createAutoBalance = (
 
   const step: StepFunction = (state: TrainState, batch: HostBatch, lr: number, epoch: number): StepResult => {
     if (batch.mix !== undefined) throw new Error('AutoBalance: batches with mixed targets are not supported');
-    const next = epoch >= c.startEpoch && s.steps % c.interval === 0 && valSize > 0 ? hyperStep(state, batch) : s;
+    const next = epoch >= c.startEpoch && s.steps % c.interval === 0 && valSize > 0 ? hyperStep(state, batch, lr) : s;
     const result = trainStep({ ...state, prepared: prepared(next) }, batch, lr);
     // Only a step that went through keeps the new θ (a skipped batch leaves the search as it was).
     s = { ...next, steps: s.steps + 1 };
