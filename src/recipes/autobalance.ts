@@ -6,8 +6,9 @@
  * 300), one group per class (CIFAR-10's `group_size: 1`).
  *
  * Only the search phase: the code's second phase (`retraining.py`: a fresh network trained on the whole
- * subset with the found (dy, ly) fixed, 200 epochs) is not part of the recipe; the run folder's
- * `autobalance.json` holds the found per-class values. The hypergradient is a one-step lookahead through
+ * subset with the found (dy, ly) fixed, 200 epochs) is not part of the recipe: it is a second run of
+ * the `autobalance` loss with `lossConfig` set to `retrainLossConfig` from the run folder's
+ * `autobalance.json` (the found per-class values as `values`). The hypergradient is a one-step lookahead through
  * the classifier layer, not the code's Neumann-series implicit gradient (see `autoBalanceHypergradient`).
  */
 import { defineRecipe } from './recipe.js';

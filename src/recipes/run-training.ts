@@ -398,13 +398,17 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     if (autobalance !== undefined && config.autobalance !== null) {
       const found = autobalance.state();
       const prepared = autobalance.prepared();
+      const groupSize = config.autobalance.groupSize;
+      const perClass = (values: readonly number[]) => perClassParameters(values, autobalance.split.trainCounts, groupSize);
       folder?.writeJson(AUTOBALANCE_FILE, {
         parametrisation: prepared.parametrisation,
         // Per class, interpolated between group centres (retraining.py's interp1d); per group as searched.
-        dy: perClassParameters(found.dy, autobalance.split.trainCounts, config.autobalance.groupSize),
-        ly: perClassParameters(found.ly, autobalance.split.trainCounts, config.autobalance.groupSize),
+        dy: perClass(found.dy),
+        ly: perClass(found.ly),
         groups: { groupOf: Array.from(autobalance.groupOf), dy: found.dy, ly: found.ly },
         hyperSteps: found.hyperSteps,
+        // For the retraining phase: the `autobalance` loss with these values fixed.
+        retrainLossConfig: { ...config.lossConfig, parametrisation: prepared.parametrisation, values: { dy: perClass(found.dy), ly: perClass(found.ly) } },
         searchTrainCounts: autobalance.split.trainCounts,
         valCounts: autobalance.split.valCounts,
         valIndices: Array.from(autobalance.split.val.indices),

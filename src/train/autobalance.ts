@@ -23,7 +23,7 @@
  *     code's per-iteration `up_optimizer.step()` on zeroed gradients also applies momentum and decay
  *     every iteration, methods-B §1, detail 2); its lr is constant (the code warms it up and decays it);
  *   - only the search phase: retraining a fresh network on the whole subset with the found θ
- *     (`retraining.py`) is a second run (the `autobalance` loss with the per-class values).
+ *     (`retraining.py`) is a second run (the `autobalance` loss with `lossConfig.values`).
  *
  * @see autoBalanceHypergradient, parametricCrossEntropy
  */

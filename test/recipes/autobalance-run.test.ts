@@ -6,6 +6,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { initBackend } from '../../src/backend/index.js';
 import { applyRecipe, AUTOBALANCE_FILE, DEFAULT_RUN_CONFIG, recipes, resumeTraining, runTraining, type RunConfig } from '../../src/recipes/index.js';
 import { decodeCheckpoint } from '../../src/train/checkpoint.js';
+import { decodeWith } from '../../src/config/report.js';
+import { losses } from '../../src/losses/registry.js';
 
 /** The autobalance recipe on MNIST-LT (ρ 100): two epochs of 8 steps of 32, a hyper-step every second step from the start. */
 const recipeConfig = applyRecipe({ ...DEFAULT_RUN_CONFIG, epochs: 2, batchSize: 32, maxStepsPerEpoch: 8, evalBatchSize: 500 }, recipes.get('autobalance'));
@@ -24,6 +26,7 @@ interface Found {
   searchTrainCounts: number[];
   valCounts: number[];
   valIndices: number[];
+  retrainLossConfig: Record<string, unknown>;
 }
 
 describe('AutoBalance in runs', () => {
@@ -54,6 +57,16 @@ describe('AutoBalance in runs', () => {
     expect(found.dy).toHaveLength(10);
     expect(Math.max(...found.dy.map((d) => Math.abs(d - 1)))).toBeGreaterThan(1e-3);
     expect(Math.max(...found.ly) - Math.min(...found.ly)).toBeGreaterThan(1e-3);
+    // The retraining phase is a second run of the `autobalance` loss with the found values fixed.
+    const loss = losses.get('autobalance');
+    const decoded = decodeWith(loss.configCodec, { ...loss.defaults, ...found.retrainLossConfig });
+    if (E.isLeft(decoded)) throw new Error(decoded.left);
+    expect(loss.prepare(decoded.right, subset.trainCounts)).toMatchObject({ dy: found.dy, ly: found.ly });
+    const retrain = await runTraining(
+      { ...DEFAULT_RUN_CONFIG, epochs: 1, batchSize: 32, maxStepsPerEpoch: 2, evalBatchSize: 500, loss: 'autobalance', lossConfig: found.retrainLossConfig },
+      { evalEveryEpoch: false },
+    );
+    expect(retrain.report.perClass).toHaveLength(10);
     const ref = checkpointIn(path.join(dir, 'reference'));
     expect((ref.strategies?.autobalance as { steps: number }).steps).toBe(16);
 
