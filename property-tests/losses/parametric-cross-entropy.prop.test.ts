@@ -15,7 +15,7 @@ import {
   lossValues,
 } from './helpers.js';
 
-const RAW_ONES = { parametrisation: 'raw', dyInit: 'ones', lyInit: 'zeros', gamma: 0.3, tau: 1 } as const;
+const RAW_ONES = { parametrisation: 'raw', dyInit: 'ones', lyInit: 'zeros', gamma: 0.3, tau: 1, values: null } as const;
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -29,7 +29,7 @@ describe('AutoBalance parametric CE properties', () => {
   it('parametric CE with raw CDT and logit-adjustment initialisation equals the VS loss', () =>
     fc.assert(
       fc.property(lossProblemArb(), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 2, noNaN: true }), ({ logits, labels, counts }, gamma, tau) => {
-        const cfg = { parametrisation: 'raw', dyInit: 'cdt', lyInit: 'logit-adjustment', gamma, tau } as const;
+        const cfg = { parametrisation: 'raw', dyInit: 'cdt', lyInit: 'logit-adjustment', gamma, tau, values: null } as const;
         const a = lossValues(parametricCrossEntropy, parametricCrossEntropy.prepare(cfg, counts), logits, labels);
         const b = lossValues(vsLoss, vsLoss.prepare({ gamma, tau }, counts), logits, labels);
         expect(closeRelative(a, b, 1e-5)).toBe(true);
@@ -42,5 +42,5 @@ describe('AutoBalance parametric CE properties', () => {
   it('parametric CE with sigmoid(dy) and uniform scale is shift invariant', () => checkShiftInvariant(parametricCrossEntropy, parametricCrossEntropy.defaults));
   it('raising the true-class logit never raises parametric CE', () => checkTrueLogitMonotone(parametricCrossEntropy, parametricCrossEntropy.defaults));
   it('a permutation of classes leaves parametric CE unchanged', () =>
-    checkPermutationInvariant(parametricCrossEntropy, { parametrisation: 'raw', dyInit: 'cdt', lyInit: 'logit-adjustment', gamma: 0.3, tau: 1 }));
+    checkPermutationInvariant(parametricCrossEntropy, { parametrisation: 'raw', dyInit: 'cdt', lyInit: 'logit-adjustment', gamma: 0.3, tau: 1, values: null }));
 });

@@ -26,7 +26,8 @@
  */
 import * as t from 'io-ts';
 import * as tf from '@tensorflow/tfjs-core';
-import { NonNegative } from '../config/codecs.js';
+import { FiniteNumber, NonNegative, NullWhenMissing } from '../config/codecs.js';
+import { UserError } from '../core/errors.js';
 import { defineLoss } from './loss-spec.js';
 import { checkCounts, classPrior, oneHotOf, softmaxNll } from './internal.js';
 
@@ -42,6 +43,11 @@ export const ParametricCrossEntropyConfig = t.type({
   gamma: NonNegative,
   /** τ of the logit-adjustment initialisation. */
   tau: NonNegative,
+  /**
+   * Per-class (dy, ly) that replace the initialisations, e.g. the values an AutoBalance search found
+   * (its run folder's `autobalance.json`, for `retraining.py`'s second phase); null for none. Missing decodes as null.
+   */
+  values: NullWhenMissing(t.type({ dy: t.array(FiniteNumber), ly: t.array(FiniteNumber) })),
 });
 /** The parametric cross-entropy's config type. */
 export type ParametricCrossEntropyConfig = t.TypeOf<typeof ParametricCrossEntropyConfig>;
@@ -90,9 +96,18 @@ export const parametricCrossEntropy = defineLoss<ParametricCrossEntropyConfig, P
   summary: 'AutoBalance parametric CE −w_y log softmax(sigmoid(dy)·z + ly), parameters learnable',
   source: 'Li et al., NeurIPS 2021; ucr-optml/AutoBalance core/utils.py, configs/{cifar10,cifar100}/dyly_no_init/1.yaml',
   configCodec: ParametricCrossEntropyConfig,
-  defaults: { parametrisation: 'sigmoid', dyInit: 'ones', lyInit: 'zeros', gamma: 0.3, tau: 1 },
+  defaults: { parametrisation: 'sigmoid', dyInit: 'ones', lyInit: 'zeros', gamma: 0.3, tau: 1, values: null },
   prepare: (config, counts) => {
     checkCounts(counts, 'autobalance');
+    // `?? null`: configs built in code before the field existed leave it out.
+    const values = config.values ?? null;
+    if (values !== null) {
+      const { dy, ly } = values;
+      if (dy.length !== counts.length || ly.length !== counts.length) {
+        throw new UserError('bad-config', `autobalance: lossConfig.values has ${dy.length} dy and ${ly.length} ly values for ${counts.length} classes.`);
+      }
+      return { parametrisation: config.parametrisation, dy: [...dy], ly: [...ly], wy: counts.map(() => 1) };
+    }
     const nMax = Math.max(...counts);
     return {
       parametrisation: config.parametrisation,

@@ -1,7 +1,7 @@
 /** Recipes: named compositions of registry entries, and the main job as a library call. */
 export { RunConfig, DEFAULT_RUN_CONFIG, defaultMilestones } from './run-config.js';
 export type { Stage2Config, CalibrationConfig } from './run-config.js';
-export { runTraining, resumeTraining, metricsDocument, CHECKPOINT_FILE } from './run-training.js';
+export { runTraining, resumeTraining, metricsDocument, CHECKPOINT_FILE, AUTOBALANCE_FILE } from './run-training.js';
 export type { RunEvent, EvalEvent, ReadyEvent, RunResult, RunTrainingOptions } from './run-training.js';
 export { createRunFolder, openRunFolder, readRunStatus, writeFileAtomic } from './run-folder.js';
 export { acquireRunLock } from './run-lock.js';
@@ -42,3 +42,4 @@ export { openSamplingRecipe } from './open-sampling.js';
 export { crtRecipe, crtEpochs } from './crt.js';
 export { marcRecipe } from './marc.js';
 export { gaeRecipe, gaeEpochs, gaeMilestones } from './gae.js';
+export { autoBalanceRecipe, autoBalanceStartEpoch } from './autobalance.js';

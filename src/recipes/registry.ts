@@ -27,6 +27,7 @@ import { openSamplingRecipe } from './open-sampling.js';
 import { crtRecipe } from './crt.js';
 import { marcRecipe } from './marc.js';
 import { gaeRecipe } from './gae.js';
+import { autoBalanceRecipe } from './autobalance.js';
 
 /** Every registered recipe. */
 export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
@@ -56,4 +57,5 @@ export const recipes: Registry<Recipe> = createRegistry<Recipe>('recipe', [
   crtRecipe,
   marcRecipe,
   gaeRecipe,
+  autoBalanceRecipe,
 ]);

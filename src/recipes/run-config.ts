@@ -31,6 +31,19 @@ const OtSettings = t.type({
   metaLossWeight: NonNegative,
 });
 
+/** AutoBalance's search settings (`createAutoBalance`; defaults `AUTOBALANCE_DEFAULTS`). */
+const AutoBalanceSettings = t.type({
+  valFraction: PositiveFraction,
+  groupSize: PositiveInt,
+  hyperLr: Positive,
+  hyperMomentum: Probability,
+  hyperWeightDecay: NonNegative,
+  interval: PositiveInt,
+  startEpoch: NonNegativeInt,
+  lookahead: t.union([t.null, Positive]),
+  valBatchSize: PositiveInt,
+});
+
 /**
  * Progressive re-weighting (`rampedReweighting`): effective-number class weights (β) blended in linearly
  * from uniform at the 0-based `startEpoch` to fully class-balanced at `endEpoch` (≥ `startEpoch`).
@@ -135,6 +148,12 @@ export const RunConfig = t.type({
    * class prototypes by entropic OT; null for none. Missing decodes as null.
    */
   ot: NullWhenMissing(OtSettings),
+  /**
+   * AutoBalance's search phase (Li et al.): the `autobalance` loss's (dy, ly) moved every `interval`
+   * steps down a balanced validation loss's hypergradient, on a class-stratified split of the training
+   * subset; null for none. Missing decodes as null.
+   */
+  autobalance: NullWhenMissing(AutoBalanceSettings),
   sampler: t.string,
   /**
    * Deferred re-sampling: another sampler from a 0-based epoch on (e.g. OPeN's class-balanced
@@ -194,6 +213,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   bbn: null,
   dbnMix: null,
   ot: null,
+  autobalance: null,
   sampler: 'instance',
   deferredResampling: null,
   epochs: 12,

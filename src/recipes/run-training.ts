@@ -38,6 +38,8 @@ import { bbnStep } from '../train/bbn-step.js';
 import { dbnMixStep } from '../train/dbn-mix-step.js';
 import { bilateralMixup } from '../transforms/bilateral-mixup.js';
 import { createOtReweighting } from '../train/ot-step.js';
+import { createAutoBalance, decodeAutoBalanceState, perClassParameters, type AutoBalanceState } from '../train/autobalance.js';
+import type { ParametricCrossEntropyPrepared } from '../losses/parametric-cross-entropy.js';
 import { cumulativeLearningAlpha } from '../train/schedules/cumulative-learning.js';
 import type { Sampler } from '../streams/samplers/sampler.js';
 import { absgdStepFunction, createAbsgd, decodeAbsgdState, encodeAbsgdState, type AbsgdState } from '../train/absgd.js';
@@ -99,6 +101,9 @@ export interface RunResult {
 
 /** The checkpoint file in a run folder. */
 export const CHECKPOINT_FILE = 'checkpoint.bin';
+
+/** The AutoBalance search's result in a run folder: the found per-class loss parameters and the split. */
+export const AUTOBALANCE_FILE = 'autobalance.json';
 
 /** The metrics.json document: numbers only, no timings, so the same seed gives the same bytes. */
 export const metricsDocument = (config: RunConfig, dataset: Pick<LongTailDataset, 'trainCounts'>, report: EvaluationReport) => ({
@@ -171,7 +176,7 @@ export const resumeTraining = async (dir: string, options: Omit<RunTrainingOptio
 };
 
 /** The parts of the step that `config` sets, among `parts`. */
-const setParts = (config: RunConfig, parts: ReadonlyArray<'sam' | 'absgd' | 'bbn' | 'classWeights' | 'classWeightRamp' | 'transforms'>): string[] =>
+const setParts = (config: RunConfig, parts: ReadonlyArray<'sam' | 'absgd' | 'bbn' | 'ot' | 'classWeights' | 'classWeightRamp' | 'transforms'>): string[] =>
   parts.filter((k) => (k === 'transforms' ? config.transforms.length > 0 : config[k] !== null));
 
 /** Strategies that replace the same part of the step cannot be combined; a UserError names them. */
@@ -197,6 +202,15 @@ const checkCombinations = (config: RunConfig): void => {
   // DBN-Mix: its own pair step and its own (bilateral mixup) operator.
   const withDbnMix = config.dbnMix === null ? [] : [...setParts(config, ['sam', 'absgd', 'bbn', 'classWeights', 'classWeightRamp', 'transforms']), ...(config.ot !== null ? ['ot'] : [])];
   if (withDbnMix.length > 0) throw new UserError('bad-config', `dbnMix cannot be combined with ${withDbnMix.join(', ')} (DBN-Mix trains mixed pairs of batches with its own step).`);
+  // AutoBalance's search: its own step, and the loss whose parameters it learns.
+  if (config.autobalance !== null) {
+    const withAutoBalance = [...setParts(config, ['sam', 'absgd', 'bbn', 'ot', 'classWeights', 'classWeightRamp', 'transforms']), ...(config.dbnMix !== null ? ['dbnMix'] : [])];
+    if (withAutoBalance.length > 0) {
+      throw new UserError('bad-config', `autobalance cannot be combined with ${withAutoBalance.join(', ')} (the AutoBalance search trains with its own step).`);
+    }
+    if (config.loss !== 'autobalance') throw new UserError('bad-config', `autobalance searches the parameters of the 'autobalance' loss; the run's loss is '${config.loss}'.`);
+    if (config.head !== 'linear') throw new UserError('bad-config', `autobalance's hypergradient goes through a linear classifier; the run's head is '${config.head}'.`);
+  }
   if (config.stage2 !== null) checkStage2(config, config.stage2);
   if (config.calibration?.method === 'tau-norm' && config.head !== 'linear') {
     throw new UserError('bad-config', `calibration 'tau-norm' needs a linear classifier; this run has a ${config.head} head.`);
@@ -211,6 +225,7 @@ const checkStage2 = (config: RunConfig, stage2: Stage2Config): void => {
   // BBN's bilateral model trains on pairs only, and its cumulative learning already ends on the re-balancing branch.
   if (config.bbn !== null) throw new UserError('bad-config', 'stage2 cannot follow bbn (BBN trains pairs of batches with its own step, and its cumulative learning already ends re-balanced).');
   if (config.dbnMix !== null) throw new UserError('bad-config', 'stage2 cannot follow dbnMix (its two-branch model trains on pairs of batches with its own step).');
+  if (config.autobalance !== null) throw new UserError('bad-config', 'stage2 cannot follow autobalance (the search phase trains on its own split; retrain with the found values in a new run).');
   if (stage2.retrain === 'classifier' && stage2.batchNorm === 'training') {
     throw new UserError('bad-config', "stage2.batchNorm 'training' needs stage2.retrain 'all' (a frozen backbone runs in inference mode).");
   }
@@ -318,13 +333,32 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
       }
       orThrow<void>('bad-file', `${CHECKPOINT_FILE}: `)(ot.restore(saved as number[]));
     }
+    // AutoBalance trains on the search-train part of the subset and keeps the rest for its validation loss.
+    const autobalance =
+      config.autobalance === null
+        ? undefined
+        : createAutoBalance(
+            dataset.train,
+            dataset.numClasses,
+            dataset,
+            (counts) => loss.prepare(lossConfig, counts) as ParametricCrossEntropyPrepared,
+            rng.derive('autobalance'),
+            config.autobalance,
+          );
+    if (autobalance !== undefined && checkpoint !== undefined) {
+      const saved = orThrow<AutoBalanceState>('bad-file', `${CHECKPOINT_FILE}: `)(decodeAutoBalanceState(checkpoint.strategies?.autobalance));
+      orThrow<void>('bad-file', `${CHECKPOINT_FILE}: `)(autobalance.restore(saved));
+    }
+    const fitDataset: LongTailDataset =
+      autobalance === undefined ? dataset : { ...dataset, train: autobalance.split.train, trainCounts: autobalance.split.trainCounts };
     // The strategies' host state, saved beside the weights so a resumed run continues exactly
     // (float32 sample weights are exact as JSON numbers), and the stage whose optimizer is saved.
     const strategies = (): Record<string, unknown> | undefined => {
-      if (absgd === undefined && ot === undefined && stage === 1) return undefined;
+      if (absgd === undefined && ot === undefined && autobalance === undefined && stage === 1) return undefined;
       return {
         ...(absgd !== undefined ? { absgd: encodeAbsgdState(absgd.state()) } : {}),
         ...(ot !== undefined ? { ot: { weights: Array.from(ot.weights()) } } : {}),
+        ...(autobalance !== undefined ? { autobalance: autobalance.state() } : {}),
         ...(stage === 2 ? { stage: 2 } : {}),
       };
     };
@@ -360,7 +394,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     const lr = warmupStepDecay({ base: config.lr, warmupEpochs: config.warmupEpochs, milestones: config.milestones });
     // Prototype regularisers (zero-centroid) read the classifier kernel; anchored prototypes are fixed (centroid 0).
     const kernel = config.head === 'prototypes' ? undefined : classifierKernelOf(m);
-    const state = { model: m, loss: withClassifierKernel(loss, kernel), prepared: loss.prepare(lossConfig, dataset.trainCounts), reduction: config.reduction, optimizer: opt };
+    const state = { model: m, loss: withClassifierKernel(loss, kernel), prepared: loss.prepare(lossConfig, fitDataset.trainCounts), reduction: config.reduction, optimizer: opt };
     const evaluateNow = () => evaluateSubset(m, dataset.test, dataset, config);
     const saveCheckpoint = (cursor: FitCursor) => {
       folder?.writeBinary(CHECKPOINT_FILE, encodeCheckpoint(captureCheckpoint(m, opt, cursor, history, strategies())));
@@ -374,7 +408,8 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
       await lastValueFrom(
         fit({
           ...stageFit,
-          dataset,
+          // Stage 1 of an AutoBalance search trains on its search-train split.
+          dataset: offset === 0 ? fitDataset : dataset,
           batchSize: config.batchSize,
           ...(config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {}),
           ...(options.onNonFinite !== undefined ? { onNonFinite: options.onNonFinite } : {}),
@@ -420,7 +455,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     if (stage === 1) {
       // The step: SAM, ABSGD or OT's (checkCombinations keeps them apart), routed through DAR-BN for a noise-routed model.
       const inner: StepFunction | undefined =
-        config.sam !== null ? samStepFunction(samRhoSchedule(config.sam)) : absgd !== undefined ? absgdStepFunction(absgd) : ot?.step;
+        config.sam !== null ? samStepFunction(samRhoSchedule(config.sam)) : absgd !== undefined ? absgdStepFunction(absgd) : ot !== undefined ? ot.step : autobalance?.step;
       const step = modelEntry.noiseRouted === true ? noiseRoutedStepFunction(inner) : inner;
       await runStage({
         offset: 0,
@@ -477,6 +512,25 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
       });
     }
     const report = last ?? evaluateNow();
+    if (autobalance !== undefined && config.autobalance !== null) {
+      const found = autobalance.state();
+      const prepared = autobalance.prepared();
+      const groupSize = config.autobalance.groupSize;
+      const perClass = (values: readonly number[]) => perClassParameters(values, autobalance.split.trainCounts, groupSize);
+      folder?.writeJson(AUTOBALANCE_FILE, {
+        parametrisation: prepared.parametrisation,
+        // Per class, interpolated between group centres (retraining.py's interp1d); per group as searched.
+        dy: perClass(found.dy),
+        ly: perClass(found.ly),
+        groups: { groupOf: Array.from(autobalance.groupOf), dy: found.dy, ly: found.ly },
+        hyperSteps: found.hyperSteps,
+        // For the retraining phase: the `autobalance` loss with these values fixed.
+        retrainLossConfig: { ...config.lossConfig, parametrisation: prepared.parametrisation, values: { dy: perClass(found.dy), ly: perClass(found.ly) } },
+        searchTrainCounts: autobalance.split.trainCounts,
+        valCounts: autobalance.split.valCounts,
+        valIndices: Array.from(autobalance.split.val.indices),
+      });
+    }
     const calibrated = config.calibration === null ? undefined : calibrateModel(config, dataset, m, rng, config.calibration);
     folder?.writeJson('metrics.json', metricsDocument(config, dataset, report));
     if (calibrated !== undefined) folder?.writeJson(`metrics-${calibrated.method}.json`, calibratedMetricsDocument(metricsDocument(config, dataset, calibrated.report), calibrated));

@@ -37,6 +37,10 @@ export { otCost, otWeightUpdate, initialOtWeights, OT_WEIGHT_DEFAULTS } from './
 export type { OtCostKind, OtSide, OtWeightOptions, OtWeightStep } from './ot-reweighting.js';
 export { createOtReweighting, metaPrototypes, OT_REWEIGHT_DEFAULTS } from './ot-step.js';
 export type { OtReweighting, OtReweightConfig } from './ot-step.js';
+export { autoBalanceHypergradient, balancedValWeights, lookaheadValLoss } from './autobalance-hypergradient.js';
+export type { Hypergradient, HypergradientInputs, LinearClassifier, FeatureBatch } from './autobalance-hypergradient.js';
+export { createAutoBalance, autoBalanceSplit, classGroups, perClassParameters, decodeAutoBalanceState, AUTOBALANCE_DEFAULTS } from './autobalance.js';
+export type { AutoBalance, AutoBalanceConfig, AutoBalanceState, AutoBalanceSplit } from './autobalance.js';
 export { noiseRoutedStepFunction } from './noise-routed-step.js';
 export { withClassifierKernel, classifierKernelOf } from './classifier-kernel-loss.js';
 export { classifierVariableNames, freezeBackbone, reinitializeClassifier } from './classifier-retraining.js';

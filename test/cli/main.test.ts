@@ -77,7 +77,7 @@ describe('tailstream train: bad input is one sentence and exit code 2', () => {
 
   it('names an unknown recipe and a bad config file in one sentence', async () => {
     expect((await cli('train', '--recipe', 'ldam')).stderr).toBe(
-      "tailstream: Unknown recipe 'ldam'; known: ce, focal, cb-focal, ldam-drw, mm, balanced-softmax, logit-adjust, cdt, vs, cb-resampling, cmo, vs-sam, absgd, bbn, ot-reweight, db-loss, lm-softmax, pal, ppl-cri, rescom, open, open-sampling, dbn-mix, crt, marc, gae. Did you mean 'ldam-drw'?\n",
+      "tailstream: Unknown recipe 'ldam'; known: ce, focal, cb-focal, ldam-drw, mm, balanced-softmax, logit-adjust, cdt, vs, cb-resampling, cmo, vs-sam, absgd, bbn, ot-reweight, db-loss, lm-softmax, pal, ppl-cri, rescom, open, open-sampling, dbn-mix, crt, marc, gae, autobalance. Did you mean 'ldam-drw'?\n",
     );
     const file = path.join(dir, 'bad.yaml');
     writeFileSync(file, 'ratio: 0.5\n');

@@ -34,8 +34,22 @@ beforeAll(async () => {
 });
 
 describe('parametricCrossEntropy (AutoBalance)', () => {
+  it('takes found per-class values instead of the initialisations, and refuses a wrong number of them', () => {
+    const values = { dy: [0.5, 1, 1.5, 2], ly: [0.3, 0, -0.2, -1] };
+    const p = parametricCrossEntropy.prepare({ ...parametricCrossEntropy.defaults, lyInit: 'logit-adjustment', values }, COUNTS);
+    expect(p).toEqual({ parametrisation: 'sigmoid', ...values, wy: [1, 1, 1, 1] });
+    expectAllClose(perExampleValues(parametricCrossEntropy, p, Z, Y), reference(Z, Y, values.dy, values.ly, [1, 1, 1, 1], true), TOL);
+    expect(() => parametricCrossEntropy.prepare({ ...parametricCrossEntropy.defaults, values: { dy: [1], ly: [0, 0, 0, 0] } }, COUNTS)).toThrow(
+      'autobalance: lossConfig.values has 1 dy and 4 ly values for 4 classes.',
+    );
+    // A config without the field decodes with values null.
+    expect(decodeWith(ParametricCrossEntropyConfig, { parametrisation: 'raw', dyInit: 'cdt', lyInit: 'zeros', gamma: 0.3, tau: 1 })).toEqual(
+      E.right({ parametrisation: 'raw', dyInit: 'cdt', lyInit: 'zeros', gamma: 0.3, tau: 1, values: null }),
+    );
+  });
+
   it('defaults to sigmoid(dy) with dy = 1, ly = 0, wy = 1 (configs/cifar10/dyly_no_init/1.yaml)', () => {
-    expect(parametricCrossEntropy.defaults).toEqual({ parametrisation: 'sigmoid', dyInit: 'ones', lyInit: 'zeros', gamma: 0.3, tau: 1 });
+    expect(parametricCrossEntropy.defaults).toEqual({ parametrisation: 'sigmoid', dyInit: 'ones', lyInit: 'zeros', gamma: 0.3, tau: 1, values: null });
     const p = parametricCrossEntropy.prepare(parametricCrossEntropy.defaults, COUNTS);
     expect(p).toEqual({ parametrisation: 'sigmoid', dy: [1, 1, 1, 1], ly: [0, 0, 0, 0], wy: [1, 1, 1, 1] });
   });
@@ -47,7 +61,7 @@ describe('parametricCrossEntropy (AutoBalance)', () => {
   });
 
   it('golden: raw CDT + logit-adjustment initialisation is the VS loss (numpy-pinned VS values)', () => {
-    const cfg = { parametrisation: 'raw' as const, dyInit: 'cdt' as const, lyInit: 'logit-adjustment' as const, gamma: 0.3, tau: 1 };
+    const cfg = { parametrisation: 'raw' as const, dyInit: 'cdt' as const, lyInit: 'logit-adjustment' as const, gamma: 0.3, tau: 1, values: null };
     const got = perExampleValues(parametricCrossEntropy, parametricCrossEntropy.prepare(cfg, COUNTS), Z, Y);
     expectAllClose(got, [0.04585008116753442, 3.6494768973874567, 0.6546968323914445], TOL);
   });
