@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
 import { UserError } from '../core/errors.js';
-import { datasets } from '../data/datasets.js';
+import { datasets, loadDataset } from '../data/datasets.js';
 import { writeDatasetShards } from '../data/write-shards.js';
 import { DEFAULT_RUN_CONFIG } from '../recipes/run-config.js';
 import { parseChoice, parseInteger, parseNumber } from './parse-flags.js';
@@ -40,7 +40,7 @@ export const shardCommand = (): Command =>
     .option('--json', 'print the manifest as JSON on stdout', false)
     .action(async (flags: ShardFlags) => {
       const entry = datasets.get(flags.dataset);
-      const loaded = entry.load({ ratio: flags.ratio, profile: flags.profile, subsetSeed: flags.subsetSeed, ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}) });
+      const loaded = await loadDataset(entry, { ratio: flags.ratio, profile: flags.profile, subsetSeed: flags.subsetSeed, ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}) });
       if (E.isLeft(loaded)) throw new UserError('bad-file', `${flags.dataset}: ${loaded.left}.`);
       const started = performance.now();
       const manifest = await writeDatasetShards(loaded.right, {

@@ -1,5 +1,6 @@
 /**
- * The long-tailed datasets tailstream can build by name: `mnist-lt` (embedded) and `fmnist-lt` (Debian's Fashion-MNIST).
+ * The long-tailed datasets tailstream can build by name: `mnist-lt` (embedded), `fmnist-lt` (Debian's Fashion-MNIST),
+ * CIFAR-LT, shard folders and image-list folders (ImageNet-LT / iNaturalist split files).
  *
  * Intuition: each entry turns a balanced source into a long-tailed training subset (exponential or
  * step profile, imbalance ratio ρ) and a balanced test set, deterministically for a subset seed, and
@@ -17,6 +18,7 @@ import { loadCifar, type CifarVariant } from './cifar-binary.js';
 import { indicesByClass, longTailCounts, selectPerClass, type LongTailProfile } from './long-tail.js';
 import { loadShardDataset } from './shard-dataset.js';
 import { buildMosaics, MOSAIC_DEFAULTS, positiveCounts } from './multi-label-mosaic.js';
+import { IMAGE_LIST_SIZE, loadImageList } from './image-list.js';
 
 /** How to build a long-tailed dataset. */
 export interface LongTailOptions {
@@ -53,7 +55,16 @@ export interface DatasetEntry {
   readonly summary: string;
   /** Builds the dataset; Left is one sentence naming the file or value at fault. */
   load(options: LongTailOptions): E.Either<string, LongTailDataset>;
+  /**
+   * Builds the dataset where that needs asynchronous work (decoding images with sharp); where present,
+   * callers use it (see `loadDataset`) and `load` is a Left saying so.
+   */
+  loadAsync?(options: LongTailOptions): Promise<E.Either<string, LongTailDataset>>;
 }
+
+/** Builds a dataset with its entry's `loadAsync` where it has one, else with `load`. */
+export const loadDataset = (entry: DatasetEntry, options: LongTailOptions): Promise<E.Either<string, LongTailDataset>> =>
+  entry.loadAsync !== undefined ? entry.loadAsync(options) : Promise.resolve(entry.load(options));
 
 /** Fraction of the smallest class held out per class as mnist-lt's balanced test set. */
 export const MNIST_TEST_FRACTION = 0.2;
@@ -203,5 +214,16 @@ export const datasets: Registry<DatasetEntry> = createRegistry<DatasetEntry>('da
       'A folder written by `tailstream shard` (--data-dir: the folder with manifest.json): its training and test shards, checked against the per-class counts of the manifest; the long tail is the one the shards were written with (--ratio, --profile and --subset-seed do not apply).',
     load: (options) =>
       options.dataDir === undefined ? E.left('needs --data-dir pointing at a folder written by tailstream shard') : loadShardDataset(options.dataDir),
+  },
+  {
+    name: 'image-list',
+    summary: `ImageNet-LT / iNaturalist-style split files (--data-dir: the folder with train.txt and test.txt, or ImageNet_LT_train.txt and ImageNet_LT_test.txt; one '<path> <label>' per line, images relative to the folder), each image resized to ${IMAGE_LIST_SIZE}×${IMAGE_LIST_SIZE} RGB; the long tail is the lists' own (--ratio, --profile and --subset-seed do not apply).`,
+    load: () => E.left('decodes its images with sharp, asynchronously: build it with loadAsync (loadDataset), as train and shard do'),
+    loadAsync: async (options) => {
+      if (options.dataDir === undefined) return E.left('needs --data-dir pointing at a folder with train.txt and test.txt');
+      return E.map(({ train, test }: { train: LabeledImages; test: LabeledImages }) =>
+        assemble('image-list', train, test, all(train.labels.length), all(test.labels.length), true),
+      )(await loadImageList(options.dataDir));
+    },
   },
 ]);

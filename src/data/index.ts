@@ -7,7 +7,7 @@ export { loadMnistDigits } from './mnist-digits.js';
 export { loadFashionMnist, readIdxImageSet, FASHION_MNIST_CLASSES, DEBIAN_FASHION_MNIST_DIR } from './fashion-mnist.js';
 export { longTailCounts, indicesByClass, selectPerClass } from './long-tail.js';
 export type { LongTailProfile } from './long-tail.js';
-export { datasets, channelStats, longTailFromSingleSplit, longTailFromTrainTest, MNIST_TEST_FRACTION } from './datasets.js';
+export { datasets, loadDataset, channelStats, longTailFromSingleSplit, longTailFromTrainTest, MNIST_TEST_FRACTION } from './datasets.js';
 export type { LongTailDataset, LongTailOptions, DatasetEntry } from './datasets.js';
 export { crc32c, maskCrc32c, maskedCrc32c } from './crc32c.js';
 export {
@@ -55,3 +55,5 @@ export { writeDatasetShards } from './write-shards.js';
 export type { WriteShardsOptions } from './write-shards.js';
 export { loadShardDataset, readShardManifest } from './shard-dataset.js';
 export { openLocalBytes } from './shard-parse.js';
+export { parseImageList, readImageList, findImageLists, loadImageList, decodeSquareRgb, IMAGE_LIST_SIZE, IMAGE_LIST_FILES, IMAGE_LIST_MAX_CLASSES } from './image-list.js';
+export type { ImageListEntry, ImageListOptions } from './image-list.js';

@@ -15,7 +15,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { UserError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import { decodeWith } from '../config/report.js';
-import { datasets, type LongTailDataset } from '../data/datasets.js';
+import { datasets, loadDataset, type LongTailDataset } from '../data/datasets.js';
 import { samplers } from '../streams/samplers/registry.js';
 import { losses } from '../losses/registry.js';
 import { models } from '../models/registry.js';
@@ -298,7 +298,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
   let optimizer: SgdMomentum | undefined;
   let lastGood: FitCursor | undefined;
   try {
-    const loaded = datasetEntry.load({
+    const loaded = await loadDataset(datasetEntry, {
       ratio: config.ratio,
       profile: config.profile,
       subsetSeed: config.subsetSeed,
