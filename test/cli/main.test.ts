@@ -16,8 +16,8 @@ describe('tailstream train: bad input is one sentence and exit code 2', () => {
   });
 
   it.each([
-    [['--dataset', 'cifar'], "tailstream: Unknown dataset 'cifar'; known: mnist-lt, fmnist-lt, fmnist-mlt, cifar10-lt, cifar100-lt, shards. Did you mean 'cifar10-lt'?\n"],
-    [['--dataset', 'fmnist'], "tailstream: Unknown dataset 'fmnist'; known: mnist-lt, fmnist-lt, fmnist-mlt, cifar10-lt, cifar100-lt, shards. Did you mean 'fmnist-lt'?\n"],
+    [['--dataset', 'cifar'], "tailstream: Unknown dataset 'cifar'; known: mnist-lt, fmnist-lt, fmnist-mlt, cifar10-lt, cifar100-lt, shards, image-list. Did you mean 'cifar10-lt'?\n"],
+    [['--dataset', 'fmnist'], "tailstream: Unknown dataset 'fmnist'; known: mnist-lt, fmnist-lt, fmnist-mlt, cifar10-lt, cifar100-lt, shards, image-list. Did you mean 'fmnist-lt'?\n"],
     [['--ratio', '0.5'], "tailstream: --ratio: expected a number ≥ 1, got '0.5'.\n"],
     [['--ratio', 'lots'], "tailstream: --ratio: expected a number, got 'lots'.\n"],
     [['--epochs', '0'], "tailstream: --epochs: expected an integer ≥ 1, got '0'.\n"],

@@ -75,7 +75,7 @@ describe('tailstream shard', () => {
   it.each([
     [['--format', 'zip'], "tailstream: --format: expected one of tfrecord, wds, got 'zip'.\n"],
     [['--format', 'wds', '--shards', '0'], "tailstream: --shards: expected an integer ≥ 1, got '0'.\n"],
-    [['--format', 'wds', '--shards', '2', '--dataset', 'fmnist'], "tailstream: Unknown dataset 'fmnist'; known: mnist-lt, fmnist-lt, fmnist-mlt, cifar10-lt, cifar100-lt, shards. Did you mean 'fmnist-lt'?\n"],
+    [['--format', 'wds', '--shards', '2', '--dataset', 'fmnist'], "tailstream: Unknown dataset 'fmnist'; known: mnist-lt, fmnist-lt, fmnist-mlt, cifar10-lt, cifar100-lt, shards, image-list. Did you mean 'fmnist-lt'?\n"],
   ])('bad flags %j: one sentence, exit 2', async (args, message) => {
     const base = ['--dataset', 'fmnist-lt', '--data-dir', idx, '--out', path.join(root, 'never')];
     const r = await cli('shard', ...base, ...(args.includes('--shards') ? [] : ['--shards', '2']), ...args);
