@@ -19,7 +19,7 @@ export const calibrateCommand = (): Command =>
     .option('--json', 'print the calibrated metrics as JSON on stdout', false)
     .action(async (run: string, flags: { method: CalibrationMethod; tau?: number; backend: BackendName | 'auto'; json: boolean }) => {
       await initBackend(flags.backend);
-      const r = calibrateRun(run, { method: flags.method, ...(flags.tau !== undefined ? { tau: flags.tau } : {}) });
+      const r = await calibrateRun(run, { method: flags.method, ...(flags.tau !== undefined ? { tau: flags.tau } : {}) });
       if (flags.json) process.stdout.write(`${JSON.stringify({ method: r.method, parameters: r.parameters, balancedAccuracy: r.report.balancedAccuracy, overallAccuracy: r.report.overallAccuracy, shotGroups: r.report.shotGroups }, null, 2)}\n`);
       else process.stdout.write(`${flags.method}: balanced accuracy ${formatPercent(r.report.balancedAccuracy)}\n${formatReport(r.report)}\n`);
       process.stderr.write(`written: ${r.file}\n`);

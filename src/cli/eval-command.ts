@@ -19,7 +19,7 @@ export const evalCommand = (): Command =>
     .option('--json', 'print the metrics as JSON on stdout', false)
     .action(async (run: string, flags: { checkpoint?: string; split: EvalSplit; backend: BackendName | 'auto'; json: boolean }) => {
       await initBackend(flags.backend);
-      const { config, report, file } = evaluateRun(run, { split: flags.split, ...(flags.checkpoint !== undefined ? { checkpoint: flags.checkpoint } : {}) });
+      const { config, report, file } = await evaluateRun(run, { split: flags.split, ...(flags.checkpoint !== undefined ? { checkpoint: flags.checkpoint } : {}) });
       if (flags.json) process.stdout.write(`${JSON.stringify(metricsDocument(config, { trainCounts: report.perClass.map((c) => c.trainCount) }, report), null, 2)}\n`);
       else process.stdout.write(`${formatReport(report)}\n`);
       if (file !== undefined) process.stderr.write(`written: ${file}\n`);

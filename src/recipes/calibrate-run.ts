@@ -19,7 +19,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { UserError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import { decodeWith } from '../config/report.js';
-import { datasets } from '../data/datasets.js';
+import { datasets, loadDataset } from '../data/datasets.js';
 import { models } from '../models/registry.js';
 import { createModel } from '../models/create-model.js';
 import { decodeCheckpoint, restoreModel } from '../train/checkpoint.js';
@@ -53,7 +53,7 @@ const fail = (why: string): never => {
  * Calibrates the finished run in `dir` and writes `metrics-<method>.json`.
  * @throws UserError when the folder has no readable config or checkpoint, or the method does not fit the model
  */
-export const calibrateRun = (dir: string, options: CalibrateRunOptions): CalibrateRunResult => {
+export const calibrateRun = async (dir: string, options: CalibrateRunOptions): Promise<CalibrateRunResult> => {
   if (!(CALIBRATION_METHODS as readonly string[]).includes(options.method)) {
     throw new UserError('bad-argument', `Unknown calibration method '${options.method}'; known: ${CALIBRATION_METHODS.join(', ')}.`);
   }
@@ -68,7 +68,7 @@ export const calibrateRun = (dir: string, options: CalibrateRunOptions): Calibra
     fail(`calibrate: ${configFile} is not valid JSON.`);
   }
   const config = E.getOrElseW((why: string): RunConfig => fail(`${configFile}: ${why}.`))(decodeWith(RunConfig, json));
-  const loaded = datasets.get(config.dataset).load({
+  const loaded = await loadDataset(datasets.get(config.dataset), {
     ratio: config.ratio,
     profile: config.profile,
     subsetSeed: config.subsetSeed,

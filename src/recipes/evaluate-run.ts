@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { UserError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import { decodeWith } from '../config/report.js';
-import { datasets } from '../data/datasets.js';
+import { datasets, loadDataset } from '../data/datasets.js';
 import { models } from '../models/registry.js';
 import { createModel } from '../models/create-model.js';
 import { decodeCheckpoint, restoreModel } from '../train/checkpoint.js';
@@ -35,7 +35,7 @@ const fail = (message: string): never => {
 };
 
 /** Rebuilds the run's data and model, loads the checkpoint and evaluates; the model is freed afterwards. */
-export const evaluateRun = (dir: string, options: EvaluateRunOptions = {}): { config: RunConfig; report: EvaluationReport; file?: string } => {
+export const evaluateRun = async (dir: string, options: EvaluateRunOptions = {}): Promise<{ config: RunConfig; report: EvaluationReport; file?: string }> => {
   const configFile = path.join(dir, 'config.json');
   if (!existsSync(configFile)) fail(`${dir} holds no run (no config.json).`);
   let json: unknown;
@@ -53,7 +53,7 @@ export const evaluateRun = (dir: string, options: EvaluateRunOptions = {}): { co
     fail(`cannot read ${checkpointFile} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
   const checkpoint = E.getOrElseW((why: string): never => fail(`${checkpointFile}: ${why}.`))(decodeCheckpoint(bytes));
-  const loaded = datasets.get(config.dataset).load({
+  const loaded = await loadDataset(datasets.get(config.dataset), {
     ratio: config.ratio,
     profile: config.profile,
     subsetSeed: config.subsetSeed,

@@ -6,6 +6,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import sharp from 'sharp';
 import { datasets, loadDataset, loadImageList, parseImageList, subsetLabels } from '../../src/data/index.js';
 import { initBackend } from '../../src/backend/index.js';
+import { evaluateRun } from '../../src/recipes/evaluate-run.js';
+import { calibrateRun } from '../../src/recipes/calibrate-run.js';
 import { DEFAULT_RUN_CONFIG, runTraining } from '../../src/recipes/index.js';
 
 /** Solid RGB colour of each class. */
@@ -191,5 +193,10 @@ describe('runTraining on an image list', () => {
     const metrics = JSON.parse(readFileSync(path.join(dir, 'run', 'metrics.json'), 'utf8'));
     expect(JSON.stringify(metrics)).toContain('"perClass"');
     expect(JSON.parse(readFileSync(path.join(dir, 'run', 'run.json'), 'utf8')).status).toBe('complete');
+    // `tailstream eval` and `calibrate` read the images again (asynchronously) and agree with the run.
+    const again = await evaluateRun(path.join(dir, 'run'), { write: false });
+    expect(again.report.balancedAccuracy).toBe(result.report.balancedAccuracy);
+    const calibrated = await calibrateRun(path.join(dir, 'run'), { method: 'logit-adjust', tau: 0 });
+    expect(calibrated.report.balancedAccuracy).toBe(result.report.balancedAccuracy);
   }, 60_000);
 });

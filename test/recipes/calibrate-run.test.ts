@@ -19,11 +19,11 @@ describe('calibrateRun', () => {
     const dir = path.join(mkdtempSync(path.join(tmpdir(), 'ts-calibrate-')), 'run');
     await runTraining(tiny, { out: dir });
     const original = JSON.parse(readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
-    const identity = calibrateRun(dir, { method: 'logit-adjust', tau: 0 });
+    const identity = await calibrateRun(dir, { method: 'logit-adjust', tau: 0 });
     expect(identity.report.balancedAccuracy).toBe(original.balancedAccuracy);
     expect(JSON.parse(readFileSync(identity.file, 'utf8')).calibration).toEqual({ method: 'logit-adjust', tau: 0 });
     for (const method of ['tau-norm', 'marc'] as const) {
-      const r = calibrateRun(dir, { method, marc: { iterations: 50 } });
+      const r = await calibrateRun(dir, { method, marc: { iterations: 50 } });
       expect(r.file).toBe(path.join(dir, `metrics-${method}.json`));
       const written = JSON.parse(readFileSync(r.file, 'utf8'));
       expect(written.calibration.method).toBe(method);
@@ -33,9 +33,9 @@ describe('calibrateRun', () => {
     expect(existsSync(path.join(dir, 'metrics.json'))).toBe(true);
   });
 
-  it('refuses a folder without a run and an unknown method', () => {
+  it('refuses a folder without a run and an unknown method', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'ts-calibrate-empty-'));
-    expect(() => calibrateRun(empty, { method: 'marc' })).toThrow(UserError);
-    expect(() => calibrateRun(empty, { method: 'platt' as never })).toThrow("Unknown calibration method 'platt'; known: logit-adjust, tau-norm, marc.");
+    await expect(calibrateRun(empty, { method: 'marc' })).rejects.toThrow(UserError);
+    await expect(calibrateRun(empty, { method: 'platt' as never })).rejects.toThrow("Unknown calibration method 'platt'; known: logit-adjust, tau-norm, marc.");
   });
 });

@@ -17,8 +17,8 @@ describe('evaluateRun / tailstream eval', () => {
     trained = await runTraining({ ...DEFAULT_RUN_CONFIG, recipe: 'ldam-drw', head: 'cosine', epochs: 1, maxStepsPerEpoch: 3, batchSize: 32 }, { out: run });
   });
 
-  it("reproduces the run's own final metrics from its checkpoint", () => {
-    const { report, file } = evaluateRun(run);
+  it("reproduces the run's own final metrics from its checkpoint", async () => {
+    const { report, file } = await evaluateRun(run);
     expect(report).toEqual(trained.report);
     expect(file).toBe(path.join(run, 'eval-test.json'));
     const written = JSON.parse(readFileSync(file!, 'utf8'));
@@ -27,16 +27,16 @@ describe('evaluateRun / tailstream eval', () => {
     expect(JSON.parse(readFileSync(path.join(run, 'metrics.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(metricsDocument(trained.config, trained, report))));
   });
 
-  it('evaluates the training split too', () => {
-    const { report } = evaluateRun(run, { split: 'train', write: false });
+  it('evaluates the training split too', async () => {
+    const { report } = await evaluateRun(run, { split: 'train', write: false });
     expect(report.perClass.map((c) => c.testCount)).toEqual(trained.trainCounts);
   });
 
   it('answers a missing run and a damaged checkpoint in one sentence (exit 2)', async () => {
-    expect(() => evaluateRun(path.join(dir, 'nothing'))).toThrow(`${path.join(dir, 'nothing')} holds no run (no config.json).`);
+    await expect(evaluateRun(path.join(dir, 'nothing'))).rejects.toThrow(`${path.join(dir, 'nothing')} holds no run (no config.json).`);
     const bad = path.join(dir, 'bad.bin');
     writeFileSync(bad, new Uint8Array(40));
-    expect(() => evaluateRun(run, { checkpoint: bad })).toThrow(`${bad}: not a tailstream checkpoint (bad magic).`);
+    await expect(evaluateRun(run, { checkpoint: bad })).rejects.toThrow(`${bad}: not a tailstream checkpoint (bad magic).`);
     const { code, stderr } = await runCli('eval', run, '--checkpoint', bad, '--backend', 'wasm');
     expect(code).toBe(2);
     expect(stderr).toBe(`tailstream: ${bad}: not a tailstream checkpoint (bad magic).\n`);

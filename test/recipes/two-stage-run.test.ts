@@ -178,7 +178,7 @@ describe('two-stage runs', () => {
     expect(doc.calibration.omega).toHaveLength(10);
     expect(doc.calibration.omega.some((w: number) => w !== 1)).toBe(true);
     expect(JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8')).balancedAccuracy).toBe(result.report.balancedAccuracy);
-    calibrateRun(out, { method: 'marc' });
+    await calibrateRun(out, { method: 'marc' });
     expect(readFileSync(file, 'utf8')).toBe(written);
   });
 });
