@@ -57,7 +57,7 @@ export const checkTransforms = (config: RunConfig): void => {
       throw new UserError('bad-config', `transforms.${i}: '${name}' needs ${spec.second}, which a training run cannot provide yet.`);
     }
     if (spec.kind === 'bilateral') {
-      throw new UserError('bad-config', `transforms.${i}: '${name}' feeds a two-branch model, which a training run cannot provide yet.`);
+      throw new UserError('bad-config', `transforms.${i}: '${name}' mixes the pair of a two-branch run; set dbnMix instead (the dbn-mix recipe), which applies it to the pair stream.`);
     }
   });
 };

@@ -36,7 +36,7 @@ describe('resolveTransforms', () => {
 
   it('refuses operators that feed a two-branch model, which a run cannot provide yet', () => {
     expect(() => resolveTransforms({ ...DEFAULT_RUN_CONFIG, transforms: [{ name: 'bilateral-mixup', config: {} }] }, setup)).toThrow(
-      "transforms.0: 'bilateral-mixup' feeds a two-branch model, which a training run cannot provide yet.",
+      "transforms.0: 'bilateral-mixup' mixes the pair of a two-branch run; set dbnMix instead (the dbn-mix recipe), which applies it to the pair stream.",
     );
   });
 
