@@ -14,10 +14,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchTensorShape, type HostBatch } from '../core/host-batch.js';
-import { UserError } from '../core/errors.js';
 import { isBilateralModel } from '../models/bbn.js';
 import type { BilateralBatch } from '../streams/bilateral-batches.js';
-import { mixedPerExample, reduceStepLoss, type StepResult, type TrainState, countTopOneHits } from './step.js';
+import { mixedPerExample, reduceStepLoss, type StepResult, type TrainState, finishStep } from './step.js';
 
 /**
  * Runs one BBN step at learning rate `lr` and adaptor `alpha` (`cumulativeLearningAlpha(...)(epoch)`).
@@ -45,19 +44,6 @@ export const bbnStep = (state: TrainState, pair: BilateralBatch, lr: number, alp
       logitsForAccuracy = tf.keep(logits);
       return reduceStepLoss(state, mixedPerExample(state, logits, labels, features, paired), weights);
     }, [...trainable.values()]);
-    const lossValue = value.dataSync()[0]!;
-    if (!Number.isFinite(lossValue)) {
-      logitsForAccuracy?.dispose();
-      throw new UserError('numeric', `The ${state.loss.name} loss became ${lossValue}.`, 3);
-    }
-    const byName: Record<string, tf.Tensor> = {};
-    for (const [name, v] of trainable) {
-      const g = grads[v.name];
-      if (g !== undefined) byName[name] = g;
-    }
-    state.optimizer.apply(trainable, byName, lr);
-    const correct = countTopOneHits(logitsForAccuracy!, labels, conventional);
-    logitsForAccuracy!.dispose();
-    return { loss: lossValue, size: conventional.y.length, correct };
+    return finishStep(state, value, grads, logitsForAccuracy, labels, conventional, lr);
   });
 };

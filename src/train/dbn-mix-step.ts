@@ -17,10 +17,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchTensorShape } from '../core/host-batch.js';
-import { UserError } from '../core/errors.js';
 import { isBilateralModel } from '../models/bbn.js';
 import type { BilateralBatch } from '../streams/bilateral-batches.js';
-import { countTopOneHits, mixedPerExample, reduceStepLoss, type StepResult, type TrainState } from './step.js';
+import { finishStep, mixedPerExample, reduceStepLoss, type StepResult, type TrainState } from './step.js';
 
 /** Weight of each branch's loss (`--loss-lambda 0.5`). */
 export const DBN_MIX_BRANCH_WEIGHT = 0.5;
@@ -53,19 +52,6 @@ export const dbnMixStep = (state: TrainState, pair: BilateralBatch, lr: number):
       const l2 = reduceStepLoss(state, mixedPerExample(state, branches.rebalancing.logits, y2, branches.rebalancing.features, rebalancing), w2);
       return tf.mul(tf.add(l1, l2), DBN_MIX_BRANCH_WEIGHT) as tf.Scalar;
     }, [...trainable.values()]);
-    const lossValue = value.dataSync()[0]!;
-    if (!Number.isFinite(lossValue)) {
-      logitsForAccuracy?.dispose();
-      throw new UserError('numeric', `The ${state.loss.name} loss became ${lossValue}.`, 3);
-    }
-    const byName: Record<string, tf.Tensor> = {};
-    for (const [name, v] of trainable) {
-      const g = grads[v.name];
-      if (g !== undefined) byName[name] = g;
-    }
-    state.optimizer.apply(trainable, byName, lr);
-    const correct = countTopOneHits(logitsForAccuracy!, y1, conventional);
-    logitsForAccuracy!.dispose();
-    return { loss: lossValue, size: conventional.y.length, correct };
+    return finishStep(state, value, grads, logitsForAccuracy, y1, conventional, lr);
   });
 };

@@ -21,14 +21,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { batchTensorShape, sampleLength, type HostBatch } from '../core/host-batch.js';
-import { UserError } from '../core/errors.js';
 import { draw, type Rng } from '../core/rng.js';
 import type { Subset } from '../data/labeled-images.js';
 import { subsetLabels } from '../data/labeled-images.js';
 import { gatherBatch, type Normalization } from '../streams/gather-batch.js';
 import { initialOtWeights, otCost, otWeightUpdate, type OtCostKind } from './ot-reweighting.js';
 import type { StepFunction } from './fit.js';
-import { countTopOneHits, type StepResult, type TrainState } from './step.js';
+import { finishStep, type StepResult, type TrainState } from './step.js';
 
 /** Settings of OT re-weighting in a run (defaults of `OT_train.py`). */
 export interface OtReweightConfig {
@@ -137,20 +136,7 @@ export const createOtReweighting = (
         const metaPer = state.loss.perExample({ logits: meta.logits, labels: ym, features: meta.features }, state.prepared);
         return tf.add(tf.sum(tf.mul(weights, per)), tf.mul(c.metaLossWeight, tf.mean(metaPer))) as tf.Scalar;
       }, [...trainable.values()]);
-      const lossValue = value.dataSync()[0]!;
-      if (!Number.isFinite(lossValue)) {
-        logitsForAccuracy?.dispose();
-        throw new UserError('numeric', `The ${state.loss.name} loss became ${lossValue}.`, 3);
-      }
-      const byName: Record<string, tf.Tensor> = {};
-      for (const [name, v] of trainable) {
-        const g = grads[v.name];
-        if (g !== undefined) byName[name] = g;
-      }
-      state.optimizer.apply(trainable, byName, lr);
-      const correct = countTopOneHits(logitsForAccuracy!, labels, batch);
-      logitsForAccuracy!.dispose();
-      return { loss: lossValue, size: batch.y.length, correct };
+      return finishStep(state, value, grads, logitsForAccuracy, labels, batch, lr);
     });
     // Only a step that went through keeps its new weights (a skipped batch leaves the buffer as it was).
     positions.forEach((p, j) => (buffer[p] = updated[j]!));

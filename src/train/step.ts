@@ -85,6 +85,40 @@ export const mixedPerExample = (
 };
 
 /**
+ * The end of every gradient step (call inside the step's tidy scope, after `tf.variableGrads`): a
+ * non-finite loss releases the kept logits and fails in one sentence with the weights untouched;
+ * otherwise the optimizer applies the gradients by variable name, and the result counts the top-1
+ * hits of `logitsForAccuracy` (kept with `tf.keep`, disposed here) against `batch`.
+ * @throws UserError (kind 'numeric') when the loss is NaN or ±Infinity
+ */
+export const finishStep = (
+  state: Pick<TrainState, 'model' | 'loss' | 'optimizer'>,
+  value: tf.Scalar,
+  grads: tf.NamedTensorMap,
+  logitsForAccuracy: tf.Tensor2D | undefined,
+  labels: tf.Tensor1D,
+  batch: HostBatch,
+  lr: number,
+) => {
+  const lossValue = value.dataSync()[0]!;
+  if (!Number.isFinite(lossValue)) {
+    logitsForAccuracy?.dispose();
+    throw new UserError('numeric', `The ${state.loss.name} loss became ${lossValue}.`, 3);
+  }
+  const trainable = state.model.variables.trainable;
+  const byName: Record<string, tf.Tensor> = {};
+  for (const [name, v] of trainable) {
+    const g = grads[v.name];
+    if (g !== undefined) byName[name] = g;
+  }
+  state.optimizer.apply(trainable, byName, lr);
+  const correct = countTopOneHits(logitsForAccuracy!, labels, batch);
+  logitsForAccuracy!.dispose();
+  // An object literal (not typed StepResult): what tf.tidy may return from the step's scope.
+  return { loss: lossValue, size: batch.y.length, correct };
+};
+
+/**
  * Runs one step at learning rate `lr`.
  * @throws UserError (kind 'numeric') when the loss is NaN or ±Infinity; the weights are then left untouched.
  */
@@ -101,18 +135,5 @@ export const trainStep = (state: TrainState, batch: HostBatch, lr: number): Step
       const per = mixedPerExample(state, logits, labels, features, batch);
       return reduceStepLoss(state, per, weights);
     }, [...trainable.values()]);
-    const lossValue = value.dataSync()[0]!;
-    if (!Number.isFinite(lossValue)) {
-      logitsForAccuracy?.dispose();
-      throw new UserError('numeric', `The ${state.loss.name} loss became ${lossValue}.`, 3);
-    }
-    const byName: Record<string, tf.Tensor> = {};
-    for (const [name, v] of trainable) {
-      const g = grads[v.name];
-      if (g !== undefined) byName[name] = g;
-    }
-    state.optimizer.apply(trainable, byName, lr);
-    const correct = countTopOneHits(logitsForAccuracy!, labels, batch);
-    logitsForAccuracy!.dispose();
-    return { loss: lossValue, size: batch.y.length, correct };
+    return finishStep(state, value, grads, logitsForAccuracy, labels, batch, lr);
   });
