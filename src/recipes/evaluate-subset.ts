@@ -6,6 +6,7 @@ import type { Subset } from '../data/labeled-images.js';
 import type { LongTailDataset } from '../data/datasets.js';
 import type { Model } from '../models/model.js';
 import { predict } from '../train/predict.js';
+import { gatherTargets } from '../streams/gather-batch.js';
 import { predictOutputs } from '../train/predict-outputs.js';
 import { evaluate, type EvaluationReport } from '../eval/evaluate.js';
 import { evaluateMultiLabel } from '../eval/multi-label-report.js';
@@ -13,13 +14,10 @@ import type { RunConfig } from './run-config.js';
 
 /** The multi-hot rows of a subset's samples, in subset order; undefined for single-label images. */
 export const subsetTargets = (subset: Subset): Uint8Array | undefined => {
-  const { source } = subset;
-  const all = source.targets;
-  if (all === undefined) return undefined;
-  const C = source.numClasses;
-  const out = new Uint8Array(subset.indices.length * C);
-  subset.indices.forEach((i, row) => out.set(all.subarray(i * C, (i + 1) * C), row * C));
-  return out;
+  const { source, indices } = subset;
+  return source.targets === undefined
+    ? undefined
+    : gatherTargets(source.targets, source.numClasses, indices, Int32Array.from(indices, (_, k) => k));
 };
 
 /** The evaluation report of `model` on `subset` of `dataset`. */

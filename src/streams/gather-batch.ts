@@ -44,8 +44,8 @@ export const gatherBatch = (subset: Subset, positions: ArrayLike<number>, norm: 
   return { x, y, index, shape: source.shape, ...(targets !== undefined ? { targets } : {}) };
 };
 
-/** The multi-hot rows of the chosen samples. */
-const gatherTargets = (all: Uint8Array, numClasses: number, indices: Int32Array, positions: ArrayLike<number>): Uint8Array => {
+/** The multi-hot rows (`numClasses` bytes each) of the samples at `positions` of a subset with `indices`. */
+export const gatherTargets = (all: Uint8Array, numClasses: number, indices: Int32Array, positions: ArrayLike<number>): Uint8Array => {
   const out = new Uint8Array(positions.length * numClasses);
   for (let b = 0; b < positions.length; b++) {
     const i = indices[positions[b]!]!;
