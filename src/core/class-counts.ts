@@ -21,3 +21,10 @@ export const imbalanceRatio = (counts: ClassCounts): number => {
   const nonEmpty = counts.filter((c) => c > 0);
   return nonEmpty.length === 0 ? Number.NaN : Math.max(...nonEmpty) / Math.min(...nonEmpty);
 };
+
+/** Per-class positive counts of row-major multi-hot targets ([N, numClasses], 1 = the class is in the sample's label set). */
+export const positiveCounts = (targets: ArrayLike<number>, numClasses: number): number[] => {
+  const out = new Array<number>(numClasses).fill(0);
+  for (let i = 0; i < targets.length; i++) if (targets[i] === 1) out[i % numClasses]!++;
+  return out;
+};

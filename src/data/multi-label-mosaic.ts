@@ -45,12 +45,8 @@ export interface MultiLabelImages extends LabeledImages {
 /** The co-occurring partner of class `c` (2k ↔ 2k + 1; the last class of an odd count pairs with itself). */
 export const partnerClass = (c: number, numClasses: number): number => ((c ^ 1) < numClasses ? c ^ 1 : c);
 
-/** Per-class positive counts of multi-hot targets. */
-export const positiveCounts = (targets: Uint8Array, numClasses: number): number[] => {
-  const out = new Array<number>(numClasses).fill(0);
-  for (let i = 0; i < targets.length; i++) if (targets[i] === 1) out[i % numClasses]!++;
-  return out;
-};
+/** Per-class positive counts of multi-hot targets (defined in core, re-exported here beside the mosaics). */
+export { positiveCounts } from '../core/class-counts.js';
 
 /** The class pools: per class, the source indices a tile may use. */
 const classPools = (source: LabeledImages, options: MosaicOptions, rng: Rng): Int32Array[] => {

@@ -4,6 +4,7 @@
  * average precision beside its training positive count, and mAP within many/medium/few-shot groups
  * of classes (grouped by training positives, with the single-label thresholds).
  */
+import { positiveCounts } from '../core/class-counts.js';
 import { meanAveragePrecision } from './mean-average-precision.js';
 import { shotGroupMeanAveragePrecision, type ShotGroupMeanAveragePrecision } from './shot-group-mean-average-precision.js';
 import type { ShotGroup, ShotThresholds } from './shot-groups.js';
@@ -28,8 +29,7 @@ export const evaluateMultiLabel = (
 ): MultiLabelReport => {
   const C = trainPositives.length;
   const { mAP, perClass } = meanAveragePrecision(scores, targets, C);
-  const testPositives = new Array<number>(C).fill(0);
-  for (let i = 0; i < targets.length; i++) if (targets[i] === 1) testPositives[i % C]!++;
+  const testPositives = positiveCounts(targets, C);
   return {
     mAP,
     perClass: perClass.map((ap, c) => ({ class: c, ap, trainPositives: trainPositives[c]!, testPositives: testPositives[c]! })),
