@@ -3,12 +3,12 @@
  * one invariant with fast-check over the shared arbitraries.
  */
 import fc from 'fast-check';
-import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import type { LossSpec } from '../../src/losses/loss-spec.js';
 import { lossProblemArb, type LossProblem, type LossProblemOptions } from '../arbitraries/loss-problem.js';
 import { permutationArb } from '../arbitraries/class-counts.js';
 import { permuteClasses } from '../../src/losses/verification/loss-problem-arbitrary.js';
+import { closeRelative as closeRelativeTo, perExampleOnHost, softmaxNll64 } from '../../src/losses/verification/loss-properties.js';
 
 /** True when `values[i] ≥ values[j]` whenever counts[i] < counts[j] ("non-increasing in n"). */
 export const nonIncreasingInCounts = (counts: readonly number[], values: readonly number[], slack = 0): boolean =>
@@ -17,23 +17,15 @@ export const nonIncreasingInCounts = (counts: readonly number[], values: readonl
 /** Runs for properties that build tensors. */
 export const TENSOR_RUNS = { numRuns: 30 } as const;
 
-/** Per-example values of `spec` on host inputs (checks the [N] shape). */
+/** Per-example values of `spec` on host inputs; throws unless the output is [N] (verifyLoss's own helper). */
 export const lossValues = <C, P>(spec: LossSpec<C, P>, prepared: P, logits: number[][], labels: readonly number[]): number[] =>
-  tf.tidy(() => {
-    const out = spec.perExample({ logits: tf.tensor2d(logits), labels: tf.tensor1d([...labels], 'int32') }, prepared);
-    expect(out.shape).toEqual([logits.length]);
-    return Array.from(out.dataSync());
-  });
+  perExampleOnHost(spec, prepared, logits, labels);
 
-/** Float64 −log softmax(row)_y. */
-export const nll64 = (row: readonly number[], y: number): number => {
-  const m = Math.max(...row);
-  return m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0)) - row[y]!;
-};
+/** Float64 −log softmax(row)_y (verifyLoss's `softmaxNll64`). */
+export const nll64 = softmaxNll64;
 
-/** |a − b| ≤ tol·(1 + |b|) element-wise: float32 losses against float64 or reordered float32. */
-export const closeRelative = (a: readonly number[], b: readonly number[], tol = 1e-4): boolean =>
-  a.length === b.length && a.every((v, i) => Math.abs(v - b[i]!) <= tol * (1 + Math.abs(b[i]!)));
+/** |a − b| ≤ tol·(1 + |b|) element-wise: float32 losses against float64 or reordered float32 (tol default 1e-4). */
+export const closeRelative = (a: readonly number[], b: readonly number[], tol = 1e-4): boolean => closeRelativeTo(a, b, tol);
 
 /** "losses are non-negative and finite, per-example shape [N]". */
 export const checkNonNegativeFinite = <C, P>(spec: LossSpec<C, P>, config: NoInfer<C>, options?: LossProblemOptions): void =>
