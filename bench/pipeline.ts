@@ -2,18 +2,22 @@
  * The host pipeline against the training step.
  *
  * 1. The pipeline alone, on the main thread (one core): sampler → batcher (`epochBatches`) → random
- *    crop/flip → CMO (paired with the minority sampler) → pure noise, on typed arrays, batch 128, through
- *    the same RxJS composition `fit` uses (`pullThrough`, prefetch 2), consumed as fast as it can go.
- *    Data: CIFAR-10-LT-shaped (50,000 random 32×32×3 images in memory, ρ = 100 subset) and mnist-lt
- *    (28×28×1). Stages are added one at a time, so each one's cost shows.
+ *    crop/flip → CMO (paired with the minority sampler) → pure noise, on typed arrays, batch 128, built
+ *    from a run's plan (`buildPipeline`) and composed as `fit` composes it (`epochPipeline` through
+ *    `pullThrough`, prefetch 2), consumed as fast as it can go. Data: CIFAR-10-LT-shaped (50,000 random
+ *    32×32×3 images in memory, ρ = 100 subset) and mnist-lt (28×28×1). Stages are added one at a time,
+ *    so each one's cost shows. Then the full pipeline made in a pipeline thread, as delivered.
  * 2. The training step alone on wasm at batch 128: ResNet-32 and the small CNN (bench/bench-models.ts,
  *    the helpers of bench/train-speed.ts), images/s from the median step.
- * 3. Step time with and without the pipeline attached: `fit` with the real stream (the pipeline of 1)
- *    against a loop of `trainStep` over one pre-built batch, interleaved A-B-A; inside `fit` the step's
- *    own compute time is measured too, so (wall time per step − compute) is what the step waited.
+ * 3. Step time with and without the pipeline attached: a loop of `trainStep` over one pre-built batch,
+ *    `fit` with the full pipeline made on the main thread, `fit` with it made in a pipeline thread
+ *    (`startPipelineThread`), and the loop again; inside `fit` the step's own compute time is measured
+ *    too, so (wall time per step − compute) is what the step waited.
+ * 4. The same with a stand-in for a GPU step (the main thread busy for a fixed time, `--fast-step-ms`),
+ *    where the pipeline is no longer small next to the step.
  *
  * Usage: npm run bench:pipeline -- [--seconds 4] [--step-seconds 20] [--cnn-steps 30] [--resnet-steps 5]
- *        [--threads N] [--out FILE]
+ *        [--fast-step-ms 20] [--fast-steps 60] [--threads N] [--out FILE]
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,23 +25,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
-import { Observable, filter, lastValueFrom, take, tap, type OperatorFunction } from 'rxjs';
+import { filter, lastValueFrom, take, tap } from 'rxjs';
 import { initBackend, shutdownBackend } from '../src/backend/index.js';
 import type { HostBatch } from '../src/core/host-batch.js';
-import { createRng, type Rng } from '../src/core/rng.js';
+import { createRng } from '../src/core/rng.js';
 import { datasets, longTailFromTrainTest, type LongTailDataset } from '../src/data/datasets.js';
 import type { LabeledImages } from '../src/data/labeled-images.js';
-import { epochBatches } from '../src/streams/epoch-batches.js';
 import { pullThrough } from '../src/streams/pull-source.js';
-import { instanceSampler } from '../src/streams/samplers/instance-sampler.js';
-import { minoritySampler } from '../src/streams/samplers/minority-sampler.js';
-import { fit, type FitTransform } from '../src/train/fit.js';
-import { trainStep, type TrainState } from '../src/train/step.js';
-import { liftTransform } from '../src/transforms/batch-transform.js';
-import { cmo, cmoDefaults } from '../src/transforms/cmo.js';
-import { liftPairedTransformWith } from '../src/transforms/paired-transform.js';
-import { pureNoise, pureNoiseDefaults } from '../src/transforms/pure-noise.js';
-import { randomCropFlip } from '../src/transforms/random-crop-flip.js';
+import { fit, type StepFunction } from '../src/train/fit.js';
+import { epochPipeline, type EpochSource } from '../src/train/epoch-pipeline.js';
+import { trainStep, type StepResult, type TrainState } from '../src/train/step.js';
+import { buildPipeline, type PipelinePlan } from '../src/recipes/pipeline-plan.js';
+import { startPipelineThread } from '../src/recipes/pipeline-thread.js';
 import { BENCH_MODELS, benchTrainState, syntheticBatch } from './bench-models.js';
 
 const { values } = parseArgs({
@@ -46,6 +45,8 @@ const { values } = parseArgs({
     'step-seconds': { type: 'string', default: '20' },
     'cnn-steps': { type: 'string', default: '30' },
     'resnet-steps': { type: 'string', default: '5' },
+    'fast-step-ms': { type: 'string', default: '20' },
+    'fast-steps': { type: 'string', default: '60' },
     batch: { type: 'string', default: '128' },
     threads: { type: 'string' },
     out: { type: 'string' },
@@ -54,6 +55,8 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const stepSeconds = Number(values['step-seconds']);
 const batchSize = Number(values.batch);
+const fastMs = Number(values['fast-step-ms']);
+const fastSteps = Number(values['fast-steps']);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const median = (v: readonly number[]): number => {
@@ -86,62 +89,90 @@ const loadMnistLt = (): LongTailDataset => {
   return loaded.right;
 };
 
-/** The pipeline's stages, as `fit` builds them; CMO and pure noise are on from epoch 0 (CMO on every batch: p = 1, its worst case). */
+/** The pipeline's stages, as a run's plan builds them; CMO and pure noise are on from epoch 0 (CMO on every batch: p = 1, its worst case). */
 type Stage = 'batches' | 'crop-flip' | 'cmo' | 'noise';
 const STAGES: readonly Stage[] = ['batches', 'crop-flip', 'cmo', 'noise'];
 
-const fitTransforms = (dataset: LongTailDataset, upTo: Stage): FitTransform[] => {
+const planFor = (dataset: LongTailDataset, upTo: Stage): PipelinePlan => {
   const k = STAGES.indexOf(upTo);
-  const out: FitTransform[] = [];
-  if (k >= 1) {
-    out.push({
-      name: 'random-crop-flip',
-      transform: randomCropFlip({ padding: dataset.shape.height === 32 ? 4 : 2, flip: true, fill: dataset.mean.map((m, c) => -m / dataset.std[c]!) }),
-    });
-  }
-  if (k >= 2) out.push({ name: 'cmo', paired: cmo({ ...cmoDefaults, probability: 1, startEpoch: 0, skipLastEpochs: 0 }), secondSampler: minoritySampler() });
-  if (k >= 3) {
-    out.push({ name: 'pure-noise', transform: pureNoise({ ...pureNoiseDefaults, startEpoch: 0 }, { classCounts: dataset.trainCounts, normalization: dataset }) });
-  }
-  return out;
+  return {
+    sampler: 'instance',
+    deferredResampling: null,
+    rebalancingSampler: null,
+    cropFlip: k >= 1 ? { padding: dataset.shape.height === 32 ? 4 : 2, flip: true, fill: dataset.mean.map((m, c) => -m / dataset.std[c]!) } : null,
+    transforms: [
+      ...(k >= 2 ? [{ name: 'cmo', config: { probability: 1, startEpoch: 0, skipLastEpochs: 0 } }] : []),
+      ...(k >= 3 ? [{ name: 'pure-noise', config: { startEpoch: 0 } }] : []),
+    ],
+    bilateralMixup: null,
+  };
 };
 
-/** One epoch of the pipeline as `fitEpoch` composes it (without the step). */
-const pipelineEpoch = (dataset: LongTailDataset, transforms: readonly FitTransform[], epoch: number, epochs: number, root: Rng): Observable<HostBatch> => {
-  const rng = root.derive('epoch', epoch);
-  const batchesOf = (sampler: typeof instanceSampler, batchRng: Rng) =>
-    epochBatches(dataset.train, { sampler, batchSize, epoch, epochs, rng: batchRng, normalization: dataset });
-  const ctx = { epoch, epochs };
-  const ops: Array<OperatorFunction<HostBatch, HostBatch>> = transforms.map((t) =>
-    'paired' in t
-      ? liftPairedTransformWith(t.paired, batchesOf(t.secondSampler, rng.derive('second', t.name)), rng.derive('transform', t.name), 0, ctx)
-      : 'bilateral' in t
-        ? (() => {
-            throw new Error(`bench/pipeline: '${t.name}' runs on bilateral pairs only`);
-          })()
-        : liftTransform(t.transform, rng.derive('transform', t.name), 0, ctx),
-  );
-  return pullThrough(batchesOf(instanceSampler, rng.derive('batches')), (s: Observable<HostBatch>) => ops.reduce((acc, op) => acc.pipe(op), s), { prefetch: 2 });
+const EPOCHS = 1000;
+
+/** `fit`'s and `epochPipeline`'s options for a plan (the run's Rng: `seed`). */
+const pipelineOptions = (dataset: LongTailDataset, plan: PipelinePlan, seed: number) => {
+  const built = buildPipeline(plan, { classCounts: dataset.trainCounts, normalization: dataset });
+  return { dataset, sampler: built.sampler, transforms: built.transforms, epochs: EPOCHS, batchSize, rng: createRng(seed) };
 };
 
-/** Images per second of the pipeline up to `stage`, consumed as fast as it goes, for about `secs` seconds. */
-const pipelineSpeed = (dataset: LongTailDataset, stage: Stage, secs: number): { imagesPerSecond: number; msPerBatch: number; batches: number } => {
-  const transforms = fitTransforms(dataset, stage);
-  const root = createRng(7);
+/** A pipeline thread for the plan, with the options `pipelineOptions` gives the main thread. */
+const threadFor = (dataset: LongTailDataset, plan: PipelinePlan, seed: number) =>
+  startPipelineThread({ train: dataset.train, normalization: dataset, plan, classCounts: dataset.trainCounts, rng: createRng(seed), epochs: EPOCHS, batchSize });
+
+/** Throughput of a pipeline consumed as fast as it goes. */
+interface Speed {
+  readonly imagesPerSecond: number;
+  readonly msPerBatch: number;
+  readonly batches: number;
+}
+
+/** Images per second of the pipeline up to `stage` on the main thread, for about `secs` seconds. */
+const pipelineSpeed = (dataset: LongTailDataset, stage: Stage, secs: number): Speed => {
+  const options = pipelineOptions(dataset, planFor(dataset, stage), 7);
   let images = 0;
   let batches = 0;
   let checksum = 0;
   const started = performance.now();
   for (let epoch = 0; performance.now() - started < secs * 1000; epoch++) {
-    pipelineEpoch(dataset, transforms, epoch, 1000, root).subscribe((b) => {
-      images += b.y.length;
+    pullThrough(epochPipeline(options, epoch, 0), (s) => s, { prefetch: 2 }).subscribe((item) => {
+      if ('conventional' in item) throw new Error('bench/pipeline: a one-branch plan made a pair');
+      images += item.y.length;
       batches++;
-      checksum += b.x[b.x.length - 1]!; // Keep every batch observably used.
+      checksum += item.x[item.x.length - 1]!; // Keep every batch observably used.
     });
   }
   const elapsed = (performance.now() - started) / 1000;
   if (!Number.isFinite(checksum)) throw new Error('non-finite pixels');
   return { imagesPerSecond: images / elapsed, msPerBatch: (1000 * elapsed) / batches, batches };
+};
+
+/** Images per second a pipeline thread delivers to the main thread (the full pipeline), for about `secs` seconds. */
+const threadSpeed = async (dataset: LongTailDataset, secs: number): Promise<Speed> => {
+  const thread = threadFor(dataset, planFor(dataset, 'noise'), 7);
+  try {
+    // The first batch pays the thread's start-up; timing starts after it.
+    await lastValueFrom(pullThrough(thread.epochSource(0, 0), (s) => s).pipe(take(1)));
+    let images = 0;
+    let batches = 0;
+    const started = performance.now();
+    for (let epoch = 1; performance.now() - started < secs * 1000; epoch++) {
+      await lastValueFrom(
+        pullThrough(thread.epochSource(epoch, 0), (s) => s, { prefetch: 2 }).pipe(
+          tap((item) => {
+            if ('conventional' in item) throw new Error('bench/pipeline: a one-branch plan made a pair');
+            images += item.y.length;
+            batches++;
+          }),
+        ),
+        { defaultValue: undefined },
+      );
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    return { imagesPerSecond: images / elapsed, msPerBatch: (1000 * elapsed) / batches, batches };
+  } finally {
+    await thread.close();
+  }
 };
 
 /** Median step time of `trainStep` over one pre-built batch for `secs` seconds (after `warmup` steps). */
@@ -157,41 +188,78 @@ const stepLoop = (state: TrainState, batch: HostBatch, opts: { secs?: number; st
   return times;
 };
 
-/** `steps` steps of `fit` with the full pipeline: wall time between step events and the step's own compute time. */
-const fitSteps = async (dataset: LongTailDataset, state: TrainState, steps: number, seed: number): Promise<{ intervals: number[]; compute: number[] }> => {
+/** What a timed `fit` reports: wall time between step events and the step's own compute time. */
+interface FitTiming {
+  readonly intervals: number[];
+  readonly compute: number[];
+}
+
+/**
+ * `steps` steps of `fit` with the full pipeline, made on the main thread or (`inThread`) in a pipeline
+ * thread; `run` is the step (a real `trainStep`, or a stand-in that keeps the main thread busy).
+ */
+const fitSteps = async (dataset: LongTailDataset, state: TrainState, steps: number, inThread: boolean, run: StepFunction): Promise<FitTiming> => {
+  const seed = 11;
+  const plan = planFor(dataset, 'noise');
+  const thread = inThread ? threadFor(dataset, plan, seed) : undefined;
+  const epochSource: EpochSource | undefined = thread?.epochSource;
   const compute: number[] = [];
   const intervals: number[] = [];
   let last = Number.NaN;
-  await lastValueFrom(
-    fit({
-      dataset,
-      state,
-      sampler: instanceSampler,
-      transforms: fitTransforms(dataset, 'noise'),
-      epochs: 1000,
-      batchSize,
-      lr: () => 1e-3,
-      rng: createRng(seed),
-      prefetch: 2,
-      step: (s, b, lr) => {
-        const t0 = performance.now();
-        const r = trainStep(s, b, lr);
-        compute.push(performance.now() - t0);
-        return r;
-      },
-    }).pipe(
-      // Epoch events are not steps (the wait an epoch's start adds shows in the next step's interval).
-      filter((e) => e.kind === 'step'),
-      take(steps + 1),
-      tap(() => {
-        const now = performance.now();
-        if (!Number.isNaN(last)) intervals.push(now - last);
-        last = now;
-      }),
-    ),
-  );
-  // The first step's compute has no interval before it (the stream's start-up is not a step's wait).
-  return { intervals, compute: compute.slice(1) };
+  try {
+    await lastValueFrom(
+      fit({
+        ...pipelineOptions(dataset, plan, seed),
+        state,
+        lr: () => 1e-3,
+        prefetch: 2,
+        ...(epochSource !== undefined ? { epochSource } : {}),
+        step: (s, b, lr, epoch) => {
+          const t0 = performance.now();
+          const r = run(s, b, lr, epoch);
+          compute.push(performance.now() - t0);
+          return r;
+        },
+      }).pipe(
+        // Epoch events are not steps (the wait an epoch's start adds shows in the next step's interval).
+        filter((e) => e.kind === 'step'),
+        // The first two steps are not timed: the stream's (and the thread's) start-up is not a step's wait.
+        take(steps + 2),
+        tap(() => {
+          const now = performance.now();
+          if (compute.length > 2) intervals.push(now - last);
+          last = now;
+        }),
+      ),
+    );
+  } finally {
+    await thread?.close();
+  }
+  return { intervals, compute: compute.slice(2) };
+};
+
+/** A stand-in for a fast (GPU) step: keeps the main thread busy for `ms`, as a synchronous launch-and-wait would. */
+const busyStep =
+  (ms: number): StepFunction =>
+  (_state, batch): StepResult => {
+    const until = performance.now() + ms;
+    let spins = 0;
+    while (performance.now() < until) spins++;
+    return { loss: spins > 0 ? 1 : 0, size: batch.y.length, correct: 0 };
+  };
+
+const realStep: StepFunction = (s, b, lr) => trainStep(s, b, lr);
+
+/** Mean wall and compute per step, and what the step waited (wall − compute), of a timed fit. */
+interface Attached {
+  readonly wall: number;
+  readonly compute: number;
+  readonly waitMean: number;
+  readonly waitMedian: number;
+}
+const summarize = (t: FitTiming): Attached => {
+  const waits = t.intervals.map((w, i) => w - t.compute[i]!);
+  return { wall: mean(t.intervals), compute: mean(t.compute), waitMean: mean(waits), waitMedian: median(waits) };
 };
 
 const threadsOption = values.threads === undefined ? {} : { threads: Number(values.threads) };
@@ -202,8 +270,8 @@ log(`backend wasm, ${info.threads} threads; load ${startLoad}`);
 const data: Record<'cifar' | 'mnist', LongTailDataset> = { cifar: syntheticCifarLt(), mnist: loadMnistLt() };
 const models: Record<'cifar' | 'mnist', string> = { cifar: 'resnet32', mnist: 'small-cnn' };
 
-// 1. The pipeline alone.
-const pipelineRows: Array<{ data: string; stage: Stage; imagesPerSecond: number; msPerBatch: number; batches: number }> = [];
+// 1. The pipeline alone, on the main thread, then in a pipeline thread.
+const pipelineRows: Array<{ data: string; stage: Stage } & Speed> = [];
 for (const key of ['cifar', 'mnist'] as const) {
   for (const stage of STAGES) {
     const r = pipelineSpeed(data[key], stage, stage === 'noise' ? seconds : seconds / 2);
@@ -211,20 +279,25 @@ for (const key of ['cifar', 'mnist'] as const) {
     log(`pipeline ${data[key].name} up to ${stage}: ${r.imagesPerSecond.toFixed(0)} img/s (${r.msPerBatch.toFixed(2)} ms/batch)`);
   }
 }
+const threadRows: Array<{ data: string } & Speed> = [];
+for (const key of ['cifar', 'mnist'] as const) {
+  const r = await threadSpeed(data[key], seconds);
+  threadRows.push({ data: data[key].name, ...r });
+  log(`pipeline thread ${data[key].name}: ${r.imagesPerSecond.toFixed(0)} img/s delivered (${r.msPerBatch.toFixed(2)} ms/batch)`);
+}
+const fullPipeline = (d: LongTailDataset) => pipelineRows.find((r) => r.data === d.name && r.stage === 'noise')!;
 
-// 2. The step alone, and 3. with the pipeline attached (A-B-A).
+// 2. The step alone, and 3. with the pipeline attached: loop, fit (main thread), fit (pipeline thread), loop.
 const stepRows: Array<{ model: string; data: string; imagesPerSecond: number; medianStepMs: number; pipelineImagesPerSecond: number; ratio: number }> = [];
-const attachRows: Array<{
-  model: string;
-  steps: number;
-  loopBefore: number;
-  fitWall: number;
-  fitCompute: number;
-  loopAfter: number;
-  waitMean: number;
-  waitMedian: number;
-  pipelineMsPerBatch: number;
-}> = [];
+interface AttachRow {
+  readonly step: string;
+  readonly steps: number;
+  readonly loop?: readonly [number, number];
+  readonly main: Attached;
+  readonly thread: Attached;
+  readonly pipelineMsPerBatch: number;
+}
+const attachRows: AttachRow[] = [];
 for (const key of ['mnist', 'cifar'] as const) {
   const name = models[key];
   const state = benchTrainState(name);
@@ -232,30 +305,31 @@ for (const key of ['mnist', 'cifar'] as const) {
   const times = stepLoop(state, batch, { secs: stepSeconds, warmup: 2 });
   const med = median(times);
   const ips = (batchSize * 1000) / med;
-  const full = pipelineRows.find((r) => r.data === data[key].name && r.stage === 'noise')!;
+  const full = fullPipeline(data[key]);
   stepRows.push({ model: name, data: data[key].name, imagesPerSecond: ips, medianStepMs: med, pipelineImagesPerSecond: full.imagesPerSecond, ratio: full.imagesPerSecond / ips });
   log(`step ${name}: ${ips.toFixed(1)} img/s (median ${med.toFixed(1)} ms, ${times.length} steps); pipeline/step = ${(full.imagesPerSecond / ips).toFixed(0)}×`);
 
   const n = Number(key === 'mnist' ? values['cnn-steps'] : values['resnet-steps']);
-  const before = stepLoop(state, batch, { steps: n });
-  const withPipeline = await fitSteps(data[key], state, n, 11);
-  const after = stepLoop(state, batch, { steps: n });
-  const waits = withPipeline.intervals.map((w, i) => w - withPipeline.compute[i]!);
-  attachRows.push({
-    model: name,
-    steps: n,
-    loopBefore: mean(before),
-    fitWall: mean(withPipeline.intervals),
-    fitCompute: mean(withPipeline.compute),
-    loopAfter: mean(after),
-    waitMean: mean(waits),
-    waitMedian: median(waits),
-    pipelineMsPerBatch: full.msPerBatch,
-  });
-  const a = attachRows.at(-1)!;
+  const before = mean(stepLoop(state, batch, { steps: n }));
+  const main = summarize(await fitSteps(data[key], state, n, false, realStep));
+  const thread = summarize(await fitSteps(data[key], state, n, true, realStep));
+  const after = mean(stepLoop(state, batch, { steps: n }));
+  attachRows.push({ step: `${name} (wasm)`, steps: n, loop: [before, after], main, thread, pipelineMsPerBatch: full.msPerBatch });
   log(
-    `attach ${name}: loop ${a.loopBefore.toFixed(1)} ms, fit ${a.fitWall.toFixed(1)} ms/step (compute ${a.fitCompute.toFixed(1)}, waiting ${a.waitMean.toFixed(2)} mean / ${a.waitMedian.toFixed(2)} median), loop ${a.loopAfter.toFixed(1)} ms`,
+    `attach ${name}: loop ${before.toFixed(1)} ms; main-thread pipeline ${main.wall.toFixed(1)} ms/step (waiting ${main.waitMean.toFixed(2)}); ` +
+      `pipeline thread ${thread.wall.toFixed(1)} ms/step (waiting ${thread.waitMean.toFixed(2)}); loop ${after.toFixed(1)} ms`,
   );
+  state.optimizer.dispose();
+  state.model.dispose();
+}
+
+// 4. A stand-in for a GPU step on the CIFAR-shaped data: the main thread busy for a fixed time per step.
+{
+  const state = benchTrainState('small-cnn');
+  const main = summarize(await fitSteps(data.cifar, state, fastSteps, false, busyStep(fastMs)));
+  const thread = summarize(await fitSteps(data.cifar, state, fastSteps, true, busyStep(fastMs)));
+  attachRows.push({ step: `stand-in GPU step, ${fastMs} ms busy (CIFAR-shaped)`, steps: fastSteps, main, thread, pipelineMsPerBatch: fullPipeline(data.cifar).msPerBatch });
+  log(`attach stand-in ${fastMs} ms: main-thread pipeline ${main.wall.toFixed(1)} ms/step (waiting ${main.waitMean.toFixed(2)}); pipeline thread ${thread.wall.toFixed(1)} ms/step (waiting ${thread.waitMean.toFixed(2)})`);
   state.optimizer.dispose();
   state.model.dispose();
 }
@@ -263,9 +337,14 @@ await shutdownBackend();
 const endLoad = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
 const pipelineTable = [
-  '| data | pipeline up to | img/s (1 core) | ms per batch of ' + batchSize + ' | batches timed |',
+  `| data | pipeline up to | img/s (1 core) | ms per batch of ${batchSize} | batches timed |`,
   '|---|---|---:|---:|---:|',
   ...pipelineRows.map((r) => `| ${r.data} | ${r.stage} | ${r.imagesPerSecond.toFixed(0)} | ${r.msPerBatch.toFixed(2)} | ${r.batches} |`),
+].join('\n');
+const threadTable = [
+  '| data | full pipeline in a thread: img/s delivered | ms per batch | batches timed |',
+  '|---|---:|---:|---:|',
+  ...threadRows.map((r) => `| ${r.data} | ${r.imagesPerSecond.toFixed(0)} | ${r.msPerBatch.toFixed(2)} | ${r.batches} |`),
 ].join('\n');
 const stepTable = [
   '| model | data shape | step img/s (wasm) | median step ms | full pipeline img/s | pipeline ÷ step |',
@@ -275,14 +354,16 @@ const stepTable = [
   ),
 ].join('\n');
 const attachTable = [
-  '| model | steps | loop over one batch, ms/step (before) | fit with pipeline, wall ms/step | of which step compute | of which waiting (mean / median) | loop, ms/step (after) | pipeline alone, ms/batch |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|',
+  '| step | steps | no pipeline: loop ms/step (before / after) | main-thread pipeline: wall ms/step | compute | waiting (mean / median) | pipeline thread: wall ms/step | compute | waiting (mean / median) | pipeline alone, ms/batch |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...attachRows.map(
     (r) =>
-      `| ${r.model} | ${r.steps} | ${r.loopBefore.toFixed(1)} | ${r.fitWall.toFixed(1)} | ${r.fitCompute.toFixed(1)} | ${r.waitMean.toFixed(2)} / ${r.waitMedian.toFixed(2)} | ${r.loopAfter.toFixed(1)} | ${r.pipelineMsPerBatch.toFixed(2)} |`,
+      `| ${r.step} | ${r.steps} | ${r.loop === undefined ? '–' : `${r.loop[0].toFixed(1)} / ${r.loop[1].toFixed(1)}`} | ${r.main.wall.toFixed(1)} | ${r.main.compute.toFixed(1)} | ` +
+      `${r.main.waitMean.toFixed(2)} / ${r.main.waitMedian.toFixed(2)} | ${r.thread.wall.toFixed(1)} | ${r.thread.compute.toFixed(1)} | ` +
+      `${r.thread.waitMean.toFixed(2)} / ${r.thread.waitMedian.toFixed(2)} | ${r.pipelineMsPerBatch.toFixed(2)} |`,
   ),
 ].join('\n');
-process.stdout.write(`${pipelineTable}\n\n${stepTable}\n\n${attachTable}\n`);
+process.stdout.write(`${pipelineTable}\n\n${threadTable}\n\n${stepTable}\n\n${attachTable}\n`);
 
 if (values.out !== undefined) {
   let commit = 'unknown';
@@ -296,16 +377,23 @@ if (values.out !== undefined) {
 
 Command: \`npm run bench:pipeline${argv === '' ? '' : ` -- ${argv}`}\`
 Commit: ${commit}; machine: ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} logical CPUs, Node ${process.version}; wasm with ${info.threads} threads.
-Load average (1, 5, 15 min): ${startLoad} at the start, ${endLoad} at the end (the machine is shared).
+Load average (1, 5, 15 min): ${startLoad} at the start, ${endLoad} at the end.
 
-## 1. The pipeline alone (main thread, one core)
+## 1. The pipeline alone
 
 Sampler (instance) → \`epochBatches\` (gather + normalise to float32) → random crop/flip → CMO (minority-sampler
 foreground batch, p = 1: a box on every batch, its worst case) → pure noise (δ = 1/3, on from epoch 0), batch ${batchSize},
-through \`pullThrough\` with prefetch 2 as \`fit\` composes it; each row adds one stage.
+built from a run's plan by \`buildPipeline\` and composed by \`epochPipeline\` through \`pullThrough\` with prefetch 2, as
+\`fit\` does; each row adds one stage.
 The CIFAR-shaped data is 50,000 random 32×32×3 images in memory, subset to CIFAR-10-LT at ρ = 100 (${data.cifar.train.indices.length} images); mnist-lt has ${data.mnist.train.indices.length}.
+On the main thread (one core):
 
 ${pipelineTable}
+
+The full pipeline made in a pipeline thread instead (\`startPipelineThread\`: a worker over a shared copy of the
+training images, batches transferred), as the main thread receives them when it does nothing else:
+
+${threadTable}
 
 ## 2. The training step alone (wasm, batch ${batchSize})
 
@@ -315,10 +403,13 @@ ${stepTable}
 
 ## 3. Step time with and without the pipeline attached
 
-The same model and optimiser: a loop of \`trainStep\` over one pre-built batch, then \`fit\` with the full pipeline of
-section 1 (ResNet-32 on the CIFAR-shaped data, the small CNN on mnist-lt), then the loop again. In \`fit\`, "wall" is the
-time between consecutive step events, "compute" the step function's own time, and "waiting" their difference: the time
-between two steps spent making the next batch (and in RxJS scheduling).
+The same model and optimiser: a loop of \`trainStep\` over one pre-built batch (no pipeline), then \`fit\` with the full
+pipeline of section 1 made on the main thread, then \`fit\` with it made in a pipeline thread, then the loop again
+(ResNet-32 on the CIFAR-shaped data, the small CNN on mnist-lt). In \`fit\`, "wall" is the time between consecutive step
+events, "compute" the step function's own time, and "waiting" their difference: the time between two steps spent
+making (or receiving) the next batch, and in RxJS scheduling. The first two steps of each fit are not timed.
+The last row replaces the step by a stand-in for a fast GPU step (the main thread busy for ${fastMs} ms, a ResNet-32 step
+of ${batchSize} at ${((batchSize * 1000) / fastMs).toFixed(0)} img/s), where the pipeline is no longer small next to the step.
 
 ${attachTable}
 `;

@@ -47,10 +47,11 @@ interface TrainFlags {
   loss?: string;
   lossConfig?: Record<string, unknown>;
   transform?: Array<{ name: string; config: Record<string, unknown> }>;
+  pipeline: RunConfig['pipeline'];
 }
 
 /** Flags that define a run; with --resume the run's own config.json defines it instead. */
-const CONFIG_FLAGS = ['recipe', 'config', 'dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'maxStepsPerEpoch', 'lr', 'seed', 'subsetSeed', 'sampler', 'model', 'out', 'dataDir', 'loss', 'lossConfig', 'transform'] as const;
+const CONFIG_FLAGS = ['recipe', 'config', 'dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'maxStepsPerEpoch', 'lr', 'seed', 'subsetSeed', 'sampler', 'model', 'out', 'dataDir', 'loss', 'lossConfig', 'transform', 'pipeline'] as const;
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Flag key → run-config field, for flags given on the command line. */
@@ -59,7 +60,7 @@ const flagOverrides = (f: TrainFlags, given: (key: keyof TrainFlags) => boolean)
   const take = (key: keyof TrainFlags & keyof RunConfig) => {
     if (given(key)) out[key] = f[key];
   };
-  (['dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'lr', 'seed', 'subsetSeed', 'sampler', 'model'] as const).forEach(take);
+  (['dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'lr', 'seed', 'subsetSeed', 'sampler', 'model', 'pipeline'] as const).forEach(take);
   if (given('dataDir')) out.dataDir = f.dataDir ?? null;
   if (given('maxStepsPerEpoch')) out.maxStepsPerEpoch = f.maxStepsPerEpoch ?? null;
   if (given('transform')) out.transforms = f.transform ?? [];
@@ -133,6 +134,11 @@ export const trainCommand = (): Command =>
     .addOption(new Option('--resume <dir>', "continue the unfinished run in <dir> from its last checkpoint (its config.json defines the run)"))
     .addOption(new Option('--checkpoint-every <steps>', 'also checkpoint every N steps (0: at epoch ends and on interrupt only)').argParser(parseInteger('--checkpoint-every', 0)).default(0))
     .addOption(new Option('--on-nan <policy>', 'when a loss is NaN/Inf: stop (keep the last checkpoint, exit 3) or skip-batch').argParser(parseChoice('--on-nan', ['stop', 'skip-batch'] as const)).default('stop'))
+    .addOption(
+      new Option('--pipeline <where>', "where batches are made: worker (a thread beside the step), main-thread (between steps), auto (worker unless an operator queries the model); same batches either way")
+        .argParser(parseChoice('--pipeline', ['auto', 'worker', 'main-thread'] as const))
+        .default(DEFAULT_RUN_CONFIG.pipeline),
+    )
     .addOption(new Option('--threads <n>', 'threads for the wasm backend (default: the cores available, at most 8)').argParser(parseInteger('--threads', 1)))
     .option('--json', 'print the final metrics as JSON on stdout', false)
     .option('--no-progress', 'no progress bar (per-epoch lines stay)')

@@ -49,3 +49,15 @@ export const NullWhenMissing = <C extends t.Mixed>(codec: C): t.Type<t.TypeOf<C>
     (u, c) => (u === undefined || u === null ? t.success(null) : codec.validate(u, c)),
     (a) => (a === null ? null : (codec.encode(a) as t.OutputOf<C>)),
   );
+
+/**
+ * `codec`, where a missing field decodes as `fallback`: for settings added after run folders were
+ * recorded that have a default rather than an "off" (their config.json has no such field and still decodes).
+ */
+export const DefaultWhenMissing = <C extends t.Mixed>(codec: C, fallback: t.TypeOf<C>): t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown> =>
+  new t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown>(
+    codec.name,
+    (u): u is t.TypeOf<C> => codec.is(u),
+    (u, c) => (u === undefined ? t.success(fallback) : codec.validate(u, c)),
+    (a) => codec.encode(a) as t.OutputOf<C>,
+  );

@@ -3,6 +3,8 @@ export { decodeIdx, encodeIdx, maybeGunzip, IDX_MAX_BYTES } from './idx.js';
 export type { IdxArray } from './idx.js';
 export { subsetLabels } from './labeled-images.js';
 export type { LabeledImages, Subset } from './labeled-images.js';
+export { shareSubset, openSharedSubset, toDatasetIndices } from './shared-subset.js';
+export type { SharedSubset } from './shared-subset.js';
 export { loadMnistDigits } from './mnist-digits.js';
 export { loadFashionMnist, readIdxImageSet, FASHION_MNIST_CLASSES, DEBIAN_FASHION_MNIST_DIR } from './fashion-mnist.js';
 export { longTailCounts, indicesByClass, selectPerClass } from './long-tail.js';

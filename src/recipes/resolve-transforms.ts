@@ -37,15 +37,11 @@ const SECOND_SOURCES: Readonly<Record<string, SecondSource>> = {
 };
 
 /**
- * The configured operators, decoded against their codecs (defaults fill what the config leaves out).
- * @throws UserError naming the transform and field at fault, or an operator the training stream cannot feed
- */
-/**
  * Checks the configured operators without building them: known names, configs that decode, at most
  * one operator that mixes targets. Runs before a run touches the disk.
  * @throws UserError naming the transform and field at fault
  */
-export const checkTransforms = (config: RunConfig): void => {
+export const checkTransforms = (config: Pick<RunConfig, 'transforms'>): void => {
   const mixing = config.transforms.filter(({ name }) => transforms.get(name).mixesTargets === true).map(({ name }) => name);
   if (mixing.length > 1) {
     throw new UserError('bad-config', `transforms: ${mixing.join(' and ')} each mix targets, and a batch takes one mixing operator; keep one.`);
@@ -69,7 +65,11 @@ const decodeTransformConfig = (name: string, given: Record<string, unknown>, i: 
   return decoded.right;
 };
 
-export const resolveTransforms = (config: RunConfig, setup: TransformSetup): FitTransform[] => {
+/**
+ * The configured operators, decoded against their codecs (defaults fill what the config leaves out).
+ * @throws UserError naming the transform and field at fault, or an operator the training stream cannot feed
+ */
+export const resolveTransforms = (config: Pick<RunConfig, 'transforms'>, setup: TransformSetup): FitTransform[] => {
   checkTransforms(config);
   return config.transforms.flatMap(({ name, config: given }, i): FitTransform[] => {
     const spec = transforms.get(name);

@@ -2,7 +2,7 @@
  * The fully resolved configuration of a training run: what the run folder records so that anyone can rerun it.
  */
 import * as t from 'io-ts';
-import { AtLeastOne, Integer, NonNegative, NonNegativeInt, NonZero, NullWhenMissing, Positive, PositiveFraction, PositiveInt, Probability } from '../config/codecs.js';
+import { AtLeastOne, DefaultWhenMissing, Integer, NonNegative, NonNegativeInt, NonZero, NullWhenMissing, Positive, PositiveFraction, PositiveInt, Probability } from '../config/codecs.js';
 
 const Milestone = t.type({ epoch: NonNegativeInt, factor: Positive });
 
@@ -179,6 +179,12 @@ export const RunConfig = t.type({
   flip: t.boolean,
   seed: Integer,
   prefetch: PositiveInt,
+  /**
+   * Where the batch pipeline runs: 'worker' in a pipeline thread (the step never waits for data),
+   * 'main-thread' between steps, 'auto' in a thread unless an operator queries the model (GAE).
+   * Batches, weights and metrics are the same either way. Missing decodes as 'auto'.
+   */
+  pipeline: DefaultWhenMissing(t.keyof({ auto: null, worker: null, 'main-thread': null }), 'auto'),
   evalBatchSize: PositiveInt,
   shotThresholds: t.type({ many: NonNegative, manyInclusive: t.boolean, few: NonNegative, fewInclusive: t.boolean }),
 });
@@ -231,6 +237,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   flip: true,
   seed: 0,
   prefetch: 2,
+  pipeline: 'auto',
   evalBatchSize: 500,
   shotThresholds: { many: 100, manyInclusive: false, few: 20, fewInclusive: false },
 };

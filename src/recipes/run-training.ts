@@ -23,20 +23,19 @@ import { countParameters, type Model } from '../models/model.js';
 import { createModel } from '../models/create-model.js';
 import { classifierKernelOf, withClassifierKernel } from '../train/classifier-kernel-loss.js';
 import { noiseRoutedStepFunction } from '../train/noise-routed-step.js';
-import { deferredResampling } from '../train/schedules/deferred-resampling.js';
 import { createSgdMomentum, type SgdMomentum } from '../train/sgd-momentum.js';
 import { warmupStepDecay } from '../train/learning-rate.js';
-import { fit, START_CURSOR, type BilateralFit, type FitCursor, type FitEvent, type FitOptions, type FitTransform, type NonFinitePolicy, type StepFunction } from '../train/fit.js';
+import { fit, START_CURSOR, type BilateralFit, type FitCursor, type FitEvent, type FitOptions, type NonFinitePolicy, type StepFunction } from '../train/fit.js';
 import { freezeBackbone, reinitializeClassifier } from '../train/classifier-retraining.js';
-import { checkTransforms, resolveTransforms } from './resolve-transforms.js';
+import { checkTransforms } from './resolve-transforms.js';
+import { buildPipeline, planUsesModel, stage1Plan, stage2Plan, type PipelinePlan } from './pipeline-plan.js';
+import { checkPipelineMode, startPipelineThread, usePipelineThread } from './pipeline-thread.js';
 import { modelGradientOracle } from '../transforms/gradient-oracle.js';
-import { transforms as transformsRegistry } from '../transforms/registry.js';
 import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../train/checkpoint.js';
 import { deferredReweighting, rampedReweighting } from '../train/class-weight-schedule.js';
 import { samStepFunction } from '../train/sam.js';
 import { bbnStep } from '../train/bbn-step.js';
 import { dbnMixStep } from '../train/dbn-mix-step.js';
-import { bilateralMixup } from '../transforms/bilateral-mixup.js';
 import { createOtReweighting } from '../train/ot-step.js';
 import { createAutoBalance, decodeAutoBalanceState, perClassParameters, type AutoBalanceState } from '../train/autobalance.js';
 import type { ParametricCrossEntropyPrepared } from '../losses/parametric-cross-entropy.js';
@@ -44,7 +43,6 @@ import { cumulativeLearningAlpha } from '../train/schedules/cumulative-learning.
 import type { Sampler } from '../streams/samplers/sampler.js';
 import { absgdStepFunction, createAbsgd, decodeAbsgdState, encodeAbsgdState, type AbsgdState } from '../train/absgd.js';
 import { samRhoSchedule } from '../train/schedules/sam-rho.js';
-import { randomCropFlip } from '../transforms/random-crop-flip.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { evaluateSubset } from './evaluate-subset.js';
 import { RunConfig, type Stage2Config } from './run-config.js';
@@ -212,6 +210,7 @@ const checkCombinations = (config: RunConfig): void => {
     if (config.head !== 'linear') throw new UserError('bad-config', `autobalance's hypergradient goes through a linear classifier; the run's head is '${config.head}'.`);
   }
   if (config.stage2 !== null) checkStage2(config, config.stage2);
+  checkPipelineMode(config.pipeline, [...config.transforms, ...(config.stage2?.transforms ?? [])]);
   if (config.calibration?.method === 'tau-norm' && config.head !== 'linear') {
     throw new UserError('bad-config', `calibration 'tau-norm' needs a linear classifier; this run has a ${config.head} head.`);
   }
@@ -252,18 +251,14 @@ const resolveParts = (config: RunConfig) => {
   if (config.head === 'prototypes' && (modelEntry.bilateral === true || modelEntry.noiseRouted === true)) {
     throw new UserError('bad-config', `head 'prototypes' wraps a one-branch model's forward pass; '${config.model}' has its own (${modelEntry.bilateral === true ? 'bilateral' : 'DAR-BN routing'}).`);
   }
-  const mainSampler = samplers.get(config.sampler);
+  // Every sampler name (the stages' pipelines are built from them later, by `buildPipeline`).
+  for (const name of [config.sampler, config.deferredResampling?.sampler, config.bbn?.rebalancingSampler, config.dbnMix?.rebalancingSampler, config.stage2?.sampler]) {
+    if (name !== undefined) samplers.get(name);
+  }
   return {
     datasetEntry: datasets.get(config.dataset),
     modelEntry,
     loss,
-    sampler:
-      config.deferredResampling === null
-        ? mainSampler
-        : deferredResampling({ before: mainSampler, after: samplers.get(config.deferredResampling.sampler), fromEpoch: config.deferredResampling.fromEpoch }),
-    rebalancingSampler:
-      config.bbn !== null ? samplers.get(config.bbn.rebalancingSampler) : config.dbnMix !== null ? samplers.get(config.dbnMix.rebalancingSampler) : undefined,
-    stage2Sampler: config.stage2 === null ? undefined : samplers.get(config.stage2.sampler),
     lossConfig: orThrow<unknown>('bad-config', '')(decodeWith(loss.configCodec, { ...loss.defaults, ...config.lossConfig }, 'lossConfig')),
   };
 };
@@ -282,9 +277,11 @@ const bbnFit = (bbn: NonNullable<RunConfig['bbn']>, epochs: number, rebalancingS
 const stage2Model = (model: Model, stage2: Stage2Config): Model =>
   stage2.retrain === 'classifier' ? freezeBackbone(model) : stage2.batchNorm === 'inference' ? freezeBackbone(model, [...model.variables.trainable.keys()]) : model;
 
-/** One stage of a run: `fit`'s options besides the run-wide ones, where its epochs start, and its mark in the log. */
+/** One stage of a run: `fit`'s options besides the run-wide ones, its batch pipeline as data, where its epochs start, and its mark in the log. */
 interface StagePlan {
   readonly fit: Omit<FitOptions, 'dataset' | 'batchSize' | 'maxStepsPerEpoch' | 'onNonFinite'>;
+  /** What `fit.sampler` and `fit.transforms` were built from (`buildPipeline`), for a pipeline thread to build them again. */
+  readonly plan: PipelinePlan;
   /** The run's epoch of the stage's epoch 0 (events, the log and checkpoints count the run's epochs). */
   readonly offset: number;
   /** 1 or 2 in the log of a two-stage run; absent for a one-stage run. */
@@ -292,7 +289,7 @@ interface StagePlan {
 }
 
 const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrainingOptions): Promise<RunResult> => {
-  const { datasetEntry, modelEntry, loss, sampler, rebalancingSampler, stage2Sampler, lossConfig } = resolveParts(config);
+  const { datasetEntry, modelEntry, loss, lossConfig } = resolveParts(config);
   const totalEpochs = config.epochs + (config.stage2?.epochs ?? 0);
   let model: Model | undefined;
   let optimizer: SgdMomentum | undefined;
@@ -377,20 +374,9 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     folder?.rewriteLog(history);
     options.onEvent?.({ kind: 'ready', dataset, parameters: countParameters(m.variables), epochs: totalEpochs, ...(checkpoint !== undefined ? { resumedAt: from } : {}) });
 
-    const cropFlip: FitTransform[] = [];
-    if (config.cropPadding > 0 || (config.flip && dataset.flipInvariant)) {
-      cropFlip.push({
-        name: 'random-crop-flip',
-        transform: randomCropFlip({
-          padding: config.cropPadding,
-          flip: config.flip && dataset.flipInvariant,
-          fill: dataset.mean.map((mu, c) => -mu / dataset.std[c]!),
-        }),
-      });
-    }
     const setup = { classCounts: dataset.trainCounts, normalization: dataset, oracle: modelGradientOracle(m) };
     // An operator that queries the model must see the weights of the step just taken: pull one batch at a time.
-    const prefetchFor = (named: RunConfig['transforms']) => (named.some((t) => transformsRegistry.get(t.name).usesModel === true) ? 1 : config.prefetch);
+    const prefetchFor = (plan: PipelinePlan) => (planUsesModel(plan) ? 1 : config.prefetch);
     const lr = warmupStepDecay({ base: config.lr, warmupEpochs: config.warmupEpochs, milestones: config.milestones });
     // Prototype regularisers (zero-centroid) read the classifier kernel; anchored prototypes are fixed (centroid 0).
     const kernel = config.head === 'prototypes' ? undefined : classifierKernelOf(m);
@@ -403,15 +389,45 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
     let last: EvaluationReport | undefined;
     let position: FitCursor = from;
     const every = options.checkpointEvery ?? 0;
-    /** Runs one stage through `fit`: events, evaluation and checkpoints in the run's epochs; a UserError when aborted. */
-    const runStage = async ({ fit: stageFit, offset, stage: mark }: StagePlan): Promise<void> => {
+    /**
+     * Runs one stage through `fit` (its batches made in a pipeline thread where the config allows):
+     * events, evaluation and checkpoints in the run's epochs; a UserError when aborted.
+     */
+    const runStage = async ({ fit: stageFit, plan, offset, stage: mark }: StagePlan): Promise<void> => {
+      // Stage 1 of an AutoBalance search trains on its search-train split.
+      const stageDataset = offset === 0 ? fitDataset : dataset;
+      const maxSteps = config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {};
+      const thread = usePipelineThread(config.pipeline, plan)
+        ? startPipelineThread({
+            train: stageDataset.train,
+            normalization: stageDataset,
+            plan,
+            classCounts: setup.classCounts,
+            rng: stageFit.rng,
+            epochs: stageFit.epochs,
+            batchSize: config.batchSize,
+            ...maxSteps,
+          })
+        : undefined;
+      try {
+        await runStageFit({ ...stageFit, ...(thread !== undefined ? { epochSource: thread.epochSource } : {}) }, stageDataset, maxSteps, offset, mark);
+      } finally {
+        await thread?.close();
+      }
+    };
+    const runStageFit = async (
+      stageFit: StagePlan['fit'],
+      stageDataset: LongTailDataset,
+      maxSteps: { maxStepsPerEpoch?: number },
+      offset: number,
+      mark: StagePlan['stage'],
+    ): Promise<void> => {
       await lastValueFrom(
         fit({
           ...stageFit,
-          // Stage 1 of an AutoBalance search trains on its search-train split.
-          dataset: offset === 0 ? fitDataset : dataset,
+          dataset: stageDataset,
           batchSize: config.batchSize,
-          ...(config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {}),
+          ...maxSteps,
           ...(options.onNonFinite !== undefined ? { onNonFinite: options.onNonFinite } : {}),
         }).pipe(
           tap((raw) => {
@@ -457,21 +473,20 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
       const inner: StepFunction | undefined =
         config.sam !== null ? samStepFunction(samRhoSchedule(config.sam)) : absgd !== undefined ? absgdStepFunction(absgd) : ot !== undefined ? ot.step : autobalance?.step;
       const step = modelEntry.noiseRouted === true ? noiseRoutedStepFunction(inner) : inner;
+      const plan = stage1Plan(config, dataset);
+      const { sampler, transforms, rebalancingSampler } = buildPipeline(plan, setup);
       await runStage({
         offset: 0,
+        plan,
         ...(config.stage2 !== null ? { stage: 1 as const } : {}),
         fit: {
           state,
           sampler,
-          transforms: [
-            ...cropFlip,
-            ...resolveTransforms(config, setup),
-            ...(config.dbnMix !== null ? [{ name: 'bilateral-mixup', bilateral: bilateralMixup({ alpha: config.dbnMix.alpha, clampLambda: config.dbnMix.clampLambda }) }] : []),
-          ],
+          transforms,
           epochs: config.epochs,
           lr,
           rng: rng.derive('train'),
-          prefetch: prefetchFor(config.transforms),
+          prefetch: prefetchFor(plan),
           from,
           ...(step !== undefined ? { step } : {}),
           ...(config.bbn !== null && rebalancingSampler !== undefined ? { bilateral: bbnFit(config.bbn, config.epochs, rebalancingSampler) } : {}),
@@ -481,7 +496,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
         },
       });
     }
-    if (config.stage2 !== null && stage2View !== undefined && stage2Sampler !== undefined) {
+    if (config.stage2 !== null && stage2View !== undefined) {
       const s2 = config.stage2;
       if (stage === 1) {
         // The boundary, redone the same way on a resume from the last stage-1 checkpoint: a fresh optimizer
@@ -495,17 +510,20 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
       }
       // A DAR-BN model trained whole in training mode still routes its pure-noise samples.
       const routed = modelEntry.noiseRouted === true && stage2View === m;
+      const plan = stage2Plan(config, s2, dataset);
+      const { sampler, transforms } = buildPipeline(plan, setup);
       await runStage({
         offset: config.epochs,
+        plan,
         stage: 2,
         fit: {
           state: { ...state, model: stage2View, optimizer: opt },
-          sampler: stage2Sampler,
-          transforms: [...cropFlip, ...resolveTransforms({ ...config, transforms: s2.transforms }, setup)],
+          sampler,
+          transforms,
           epochs: s2.epochs,
           lr: warmupStepDecay({ base: s2.lr, warmupEpochs: s2.warmupEpochs, milestones: s2.milestones }),
           rng: rng.derive('stage2'),
-          prefetch: prefetchFor(s2.transforms),
+          prefetch: prefetchFor(plan),
           from: from.epoch >= config.epochs ? { ...from, epoch: from.epoch - config.epochs } : START_CURSOR,
           ...(routed ? { step: noiseRoutedStepFunction() } : {}),
         },

@@ -125,6 +125,15 @@ export const fromAsyncIterator =
       };
     });
 
+/**
+ * A pull source whose items go through `op` (map-like: exactly one output per input); credits pass
+ * straight through, so look-ahead stays what the consumer granted.
+ */
+export const mapPullSource =
+  <A, B>(source: PullSource<A>, op: (items$: Observable<A>) => Observable<B>): PullSource<B> =>
+  (credits$) =>
+    op(source(credits$));
+
 /** Options of `pullThrough`. */
 export interface PullOptions {
   /** How many items may be made ahead of the one being processed (≥ 1). */

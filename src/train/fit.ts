@@ -3,9 +3,10 @@
  * one step at a time, and the run emits what happened (steps, epochs) as host-side events.
  *
  * Intuition: `fit` is `concat(epoch 0, epoch 1, …)` where an epoch is
- * `pullThrough(epochBatches(...), pipe(...transforms, step), {prefetch})`. The step yields to the
- * event loop before it runs, so progress bars redraw and signals are handled during long runs.
- * With `bilateral` (BBN), the epoch is `bilateralBatches(...)` instead and each step takes a pair.
+ * `pullThrough(epochPipeline(...), pipe(classWeights, step), {prefetch})`: the epoch's batches
+ * through the operators (on the main thread, or in a pipeline thread via `epochSource`), then the
+ * step. The step yields to the event loop before it runs, so progress bars redraw and signals are
+ * handled during long runs. With `bilateral` (BBN), the items are pairs and each step takes a pair.
  */
 import { Observable, catchError, concat, concatMap, defer, map, of, pipe, type OperatorFunction } from 'rxjs';
 import { UserError } from '../core/errors.js';
@@ -13,13 +14,12 @@ import type { HostBatch } from '../core/host-batch.js';
 import type { Rng } from '../core/rng.js';
 import type { LongTailDataset } from '../data/datasets.js';
 import type { Sampler } from '../streams/samplers/sampler.js';
-import { batchesPerEpoch, epochBatches } from '../streams/epoch-batches.js';
+import { batchesPerEpoch } from '../streams/epoch-batches.js';
 import { pullThrough } from '../streams/pull-source.js';
-import { liftTransform, type BatchTransform } from '../transforms/batch-transform.js';
-import { liftPairedTransformWith, type PairedTransform } from '../transforms/paired-transform.js';
+import { epochPipeline, type EpochSource, type FitTransform, type TrainingItem } from './epoch-pipeline.js';
 import { trainStep, type StepResult, type TrainState } from './step.js';
 import { applyClassWeights, type ClassWeightSchedule } from './class-weight-schedule.js';
-import { bilateralBatches, type BilateralBatch } from '../streams/bilateral-batches.js';
+import type { BilateralBatch } from '../streams/bilateral-batches.js';
 
 /** Running totals of an epoch (enough to resume one mid-epoch with the same epoch summary). */
 export interface EpochTotals {
@@ -68,15 +68,7 @@ export interface EpochEvent {
 /** What a training run emits. */
 export type FitEvent = StepEvent | EpochEvent;
 
-/**
- * A batch operator in the training stream: a one-batch operator, or a paired one (CMO) whose second
- * batch comes from another sampler over the same training subset, pulled one batch per main batch.
- */
-export type FitTransform =
-  | { readonly name: string; readonly transform: BatchTransform }
-  | { readonly name: string; readonly paired: PairedTransform<HostBatch>; readonly secondSampler: Sampler }
-  /** An operator on the pair of a bilateral run (DBN-Mix's bilateral mixup), after the per-side operators. */
-  | { readonly name: string; readonly bilateral: PairedTransform<BilateralBatch> };
+export type { FitTransform } from './epoch-pipeline.js';
 
 /** What to do when a batch's loss is NaN or ±Infinity. */
 export type NonFinitePolicy = 'stop' | 'skip-batch';
@@ -130,7 +122,25 @@ export interface FitOptions {
    * stream, class weights to each side; `step` is not used, and paired operators are refused.
    */
   readonly bilateral?: BilateralFit;
+  /**
+   * Where each epoch's batches come from, already through the operators (a pipeline thread's
+   * `epochSource`, which runs `epochPipeline` in a worker); `epochPipeline` over these options on the
+   * main thread when absent. It must yield what `epochPipeline` would: pairs for a bilateral run.
+   */
+  readonly epochSource?: EpochSource;
 }
+
+/** The item as a batch, or a programmer error when an epoch source yields pairs to a one-branch run. */
+const asBatch = (item: TrainingItem): HostBatch => {
+  if ('conventional' in item) throw new Error('fit: the epoch source yields pairs of batches, but the run has no bilateral step (options.bilateral)');
+  return item;
+};
+
+/** The item as a pair, or a programmer error when an epoch source yields single batches to a bilateral run. */
+const asPair = (item: TrainingItem): BilateralBatch => {
+  if (!('conventional' in item)) throw new Error('fit: the epoch source yields single batches, but the run is bilateral (options.bilateral)');
+  return item;
+};
 
 /** Samples in a batch, or in the first batch of a pair. */
 const samplesIn = (b: HostBatch | BilateralBatch): number => ('conventional' in b ? b.conventional.y.length : b.y.length);
@@ -174,77 +184,28 @@ export const stepOperator = <T extends HostBatch | BilateralBatch = HostBatch>(
 export const fitEpoch = (options: FitOptions, cursor: FitCursor): Observable<FitEvent> =>
   defer(() => {
     const { epoch } = cursor;
-    const rng = options.rng.derive('epoch', epoch);
     const lr = options.lr(epoch);
-    const batchesOf = (sampler: Sampler, batchRng: Rng) =>
-      epochBatches(options.dataset.train, {
-        sampler,
-        batchSize: options.batchSize,
-        epoch,
-        epochs: options.epochs,
-        rng: batchRng,
-        normalization: options.dataset,
-        startBatch: cursor.step,
-        ...(options.maxStepsPerEpoch !== undefined ? { maxBatches: options.maxStepsPerEpoch } : {}),
-      });
     const stepsInEpoch = Math.min(batchesPerEpoch(options.dataset.train.indices.length, options.batchSize), options.maxStepsPerEpoch ?? Infinity);
-    const ctx = { epoch, epochs: options.epochs };
     const weights = options.classWeights?.(epoch);
     const weigh = (b: HostBatch): HostBatch => (weights === undefined ? b : applyClassWeights(b, weights));
     const prefetch = { prefetch: options.prefetch ?? 2 };
+    const source =
+      options.epochSource?.(epoch, cursor.step) ??
+      epochPipeline({ ...options, ...(options.bilateral !== undefined ? { rebalancingSampler: options.bilateral.rebalancingSampler } : {}) }, epoch, cursor.step);
     let results$: Observable<StepResult>;
     if (options.bilateral === undefined) {
-      const source = batchesOf(options.sampler, rng.derive('batches'));
-      const transforms = options.transforms.map((t) => {
-        if ('bilateral' in t) throw new Error(`fit: the bilateral operator '${t.name}' needs a bilateral run (options.bilateral)`);
-        return 'paired' in t
-          ? liftPairedTransformWith(t.paired, batchesOf(t.secondSampler, rng.derive('second', t.name)), rng.derive('transform', t.name), cursor.step, ctx)
-          : liftTransform(t.transform, rng.derive('transform', t.name), cursor.step, ctx);
-      });
       const process = pipe(
-        (s: Observable<HostBatch>) => transforms.reduce((acc, op) => acc.pipe(op), s),
-        (s: Observable<HostBatch>) => (weights === undefined ? s : s.pipe(map(weigh))),
+        map((item: TrainingItem) => weigh(asBatch(item))),
         stepOperator(options.state, lr, options.onNonFinite, options.step === undefined ? undefined : (b) => options.step!(options.state, b, lr, epoch)),
       );
       results$ = pullThrough(source, process, prefetch);
     } else {
-      const { rebalancingSampler, step: pairStep } = options.bilateral;
-      const source = bilateralBatches(options.dataset.train, {
-        conventional: { sampler: options.sampler, rng: rng.derive('batches') },
-        rebalancing: { sampler: rebalancingSampler, rng: rng.derive('rebalancing') },
-        batchSize: options.batchSize,
-        epoch,
-        epochs: options.epochs,
-        normalization: options.dataset,
-        startBatch: cursor.step,
-        ...(options.maxStepsPerEpoch !== undefined ? { maxBatches: options.maxStepsPerEpoch } : {}),
-      });
-      const transforms = options.transforms.map((t) => {
-        if ('paired' in t) throw new Error(`fit: the paired operator '${t.name}' cannot run on bilateral (BBN) batches`);
-        if ('bilateral' in t) {
-          const pairRng = rng.derive('transform', t.name);
-          return (s: Observable<BilateralBatch>) =>
-            defer(() => {
-              let k = cursor.step;
-              return s.pipe(map((p) => t.bilateral(p.conventional, p.rebalancing, pairRng.derive(k++), ctx)));
-            });
-        }
-        // Each side gets its own stream of the operator's randomness, the conventional one the stream of a plain run.
-        const sides = { conventional: rng.derive('transform', t.name), rebalancing: rng.derive('rebalancing-transform', t.name) };
-        return (s: Observable<BilateralBatch>) =>
-          defer(() => {
-            let k = cursor.step;
-            return s.pipe(
-              map((p) => {
-                const i = k++;
-                return { conventional: t.transform(p.conventional, sides.conventional.derive(i), ctx), rebalancing: t.transform(p.rebalancing, sides.rebalancing.derive(i), ctx) };
-              }),
-            );
-          });
-      });
+      const pairStep = options.bilateral.step;
       const process = pipe(
-        (s: Observable<BilateralBatch>) => transforms.reduce((acc, op) => acc.pipe(op), s),
-        map((p: BilateralBatch): BilateralBatch => ({ conventional: weigh(p.conventional), rebalancing: weigh(p.rebalancing) })),
+        map((item: TrainingItem): BilateralBatch => {
+          const p = asPair(item);
+          return { conventional: weigh(p.conventional), rebalancing: weigh(p.rebalancing) };
+        }),
         stepOperator<BilateralBatch>(options.state, lr, options.onNonFinite, (p) => pairStep(options.state, p, lr, epoch)),
       );
       results$ = pullThrough(source, process, prefetch);

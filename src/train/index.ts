@@ -7,6 +7,8 @@ export { warmupStepDecay, ldamSchedule } from './learning-rate.js';
 export type { WarmupStepDecay, Milestone } from './learning-rate.js';
 export { fit, fitEpoch, stepOperator, START_CURSOR } from './fit.js';
 export type { FitEvent, FitTransform, FitOptions, StepEvent, EpochEvent, EpochTotals, FitCursor, NonFinitePolicy, StepFunction, PairStepFunction, BilateralFit } from './fit.js';
+export { epochPipeline } from './epoch-pipeline.js';
+export type { EpochPipelineOptions, EpochSource, TrainingItem } from './epoch-pipeline.js';
 export { samStep, samStepFunction } from './sam.js';
 export type { SamOptions } from './sam.js';
 export { predict } from './predict.js';

@@ -41,7 +41,7 @@ describe('tailstream train --loss, --loss-config, --transform', () => {
     const r = await runCli(
       'train', '--recipe', 'ldam-drw', '--loss', 'focal', '--loss-config', '{"gamma": 2}',
       '--transform', 'rand-augment', '--transform', 'mixup:{"alpha": 0.4}',
-      '--epochs', '1', '--max-steps-per-epoch', '2', '--batch-size', '16', '--backend', 'cpu', '--out', out, '--no-progress', '--json',
+      '--epochs', '1', '--max-steps-per-epoch', '2', '--batch-size', '16', '--backend', 'wasm', '--out', out, '--no-progress', '--json',
     );
     expect(r.code, r.stderr).toBe(0);
     const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'));
