@@ -9,15 +9,17 @@
  *    so each one's cost shows. Then the full pipeline made in a pipeline thread, as delivered.
  * 2. The training step alone on wasm at batch 128: ResNet-32 and the small CNN (bench/bench-models.ts,
  *    the helpers of bench/train-speed.ts), images/s from the median step.
- * 3. Step time with and without the pipeline attached: a loop of `trainStep` over one pre-built batch,
- *    `fit` with the full pipeline made on the main thread, `fit` with it made in a pipeline thread
- *    (`startPipelineThread`), and the loop again; inside `fit` the step's own compute time is measured
- *    too, so (wall time per step − compute) is what the step waited.
- * 4. The same with a stand-in for a GPU step (the main thread busy for a fixed time, `--fast-step-ms`),
- *    where the pipeline is no longer small next to the step.
+ * 3. Step time with and without the pipeline attached: a loop of `trainStep` over one pre-made batch;
+ *    `fit` over batches made before the run (its own overhead: the floor); `fit` with the full
+ *    pipeline made on the main thread; `fit` with it made in a pipeline thread (`startPipelineThread`);
+ *    the loop again. Inside `fit` the step's own compute time is measured too, so (wall time per step −
+ *    compute) is what the step waited.
+ * 4. The same with a stand-in for a fast GPU step (the main thread blocked, not busy, for a fixed
+ *    time, `--fast-step-ms`), where one thread's pipeline is no longer small next to the step; with 1
+ *    and 2 pipeline threads.
  *
  * Usage: npm run bench:pipeline -- [--seconds 4] [--step-seconds 20] [--cnn-steps 30] [--resnet-steps 5]
- *        [--fast-step-ms 20] [--fast-steps 60] [--threads N] [--out FILE]
+ *        [--fast-step-ms 10] [--fast-steps 60] [--threads N] [--out FILE]
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -25,13 +27,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
-import { filter, lastValueFrom, take, tap } from 'rxjs';
+import { filter, lastValueFrom, take, tap, toArray } from 'rxjs';
 import { initBackend, shutdownBackend } from '../src/backend/index.js';
 import type { HostBatch } from '../src/core/host-batch.js';
 import { createRng } from '../src/core/rng.js';
 import { datasets, longTailFromTrainTest, type LongTailDataset } from '../src/data/datasets.js';
 import type { LabeledImages } from '../src/data/labeled-images.js';
-import { pullThrough } from '../src/streams/pull-source.js';
+import { fromIterator, pullThrough } from '../src/streams/pull-source.js';
 import { fit, type StepFunction } from '../src/train/fit.js';
 import { epochPipeline, type EpochSource } from '../src/train/epoch-pipeline.js';
 import { trainStep, type StepResult, type TrainState } from '../src/train/step.js';
@@ -45,7 +47,7 @@ const { values } = parseArgs({
     'step-seconds': { type: 'string', default: '20' },
     'cnn-steps': { type: 'string', default: '30' },
     'resnet-steps': { type: 'string', default: '5' },
-    'fast-step-ms': { type: 'string', default: '20' },
+    'fast-step-ms': { type: 'string', default: '10' },
     'fast-steps': { type: 'string', default: '60' },
     batch: { type: 'string', default: '128' },
     threads: { type: 'string' },
@@ -117,8 +119,8 @@ const pipelineOptions = (dataset: LongTailDataset, plan: PipelinePlan, seed: num
 };
 
 /** A pipeline thread for the plan, with the options `pipelineOptions` gives the main thread. */
-const threadFor = (dataset: LongTailDataset, plan: PipelinePlan, seed: number) =>
-  startPipelineThread({ train: dataset.train, normalization: dataset, plan, classCounts: dataset.trainCounts, rng: createRng(seed), epochs: EPOCHS, batchSize });
+const threadFor = (dataset: LongTailDataset, plan: PipelinePlan, seed: number, threads = 1) =>
+  startPipelineThread({ train: dataset.train, normalization: dataset, plan, classCounts: dataset.trainCounts, rng: createRng(seed), epochs: EPOCHS, batchSize, threads });
 
 /** Throughput of a pipeline consumed as fast as it goes. */
 interface Speed {
@@ -194,25 +196,41 @@ interface FitTiming {
   readonly compute: number[];
 }
 
+/** Where `fit` gets its batches in a timed run. */
+type Placement = { readonly kind: 'main-thread' } | { readonly kind: 'threads'; readonly threads: number } | { readonly kind: 'pre-made' };
+
+const placementName = (p: Placement): string =>
+  p.kind === 'main-thread'
+    ? 'made on the main thread'
+    : p.kind === 'pre-made'
+      ? 'pre-made (the floor: fit, RxJS and the event loop only)'
+      : `made in ${p.threads} pipeline thread${p.threads === 1 ? '' : 's'}`;
+
 /**
- * `steps` steps of `fit` with the full pipeline, made on the main thread or (`inThread`) in a pipeline
- * thread; `run` is the step (a real `trainStep`, or a stand-in that keeps the main thread busy).
+ * `steps` steps of `fit` with the full pipeline, its batches made where `placement` says (or made
+ * before the run and replayed from memory); `run` is the step (a real `trainStep`, or a stand-in).
  */
-const fitSteps = async (dataset: LongTailDataset, state: TrainState, steps: number, inThread: boolean, run: StepFunction): Promise<FitTiming> => {
+const fitSteps = async (dataset: LongTailDataset, state: TrainState, steps: number, placement: Placement, run: StepFunction): Promise<FitTiming> => {
   const seed = 11;
   const plan = planFor(dataset, 'noise');
-  const thread = inThread ? threadFor(dataset, plan, seed) : undefined;
-  const epochSource: EpochSource | undefined = thread?.epochSource;
+  const options = pipelineOptions(dataset, plan, seed);
+  const thread = placement.kind === 'threads' ? threadFor(dataset, plan, seed, placement.threads) : undefined;
+  let epochSource: EpochSource | undefined = thread?.epochSource;
+  if (placement.kind === 'pre-made') {
+    const items = await lastValueFrom(pullThrough(epochPipeline(options, 0, 0), (s) => s, { prefetch: 2 }).pipe(take(steps + 2), toArray()));
+    epochSource = () => fromIterator(() => items[Symbol.iterator]());
+  }
   const compute: number[] = [];
   const intervals: number[] = [];
   let last = Number.NaN;
   try {
     await lastValueFrom(
       fit({
-        ...pipelineOptions(dataset, plan, seed),
+        ...options,
         state,
         lr: () => 1e-3,
-        prefetch: 2,
+        // N threads work at once only when N batches are asked for ahead of the step (as runs do).
+        prefetch: Math.max(2, (thread?.threads ?? 1) + 1),
         ...(epochSource !== undefined ? { epochSource } : {}),
         step: (s, b, lr, epoch) => {
           const t0 = performance.now();
@@ -238,15 +256,17 @@ const fitSteps = async (dataset: LongTailDataset, state: TrainState, steps: numb
   return { intervals, compute: compute.slice(2) };
 };
 
-/** A stand-in for a fast (GPU) step: keeps the main thread busy for `ms`, as a synchronous launch-and-wait would. */
-const busyStep =
-  (ms: number): StepFunction =>
-  (_state, batch): StepResult => {
-    const until = performance.now() + ms;
-    let spins = 0;
-    while (performance.now() < until) spins++;
-    return { loss: spins > 0 ? 1 : 0, size: batch.y.length, correct: 0 };
+/**
+ * A stand-in for a fast GPU step: the main thread blocked for `ms` without using a core (`Atomics.wait`),
+ * as it is while a synchronous backend waits for the device.
+ */
+const blockedStep = (ms: number): StepFunction => {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  return (_state, batch): StepResult => {
+    Atomics.wait(cell, 0, 0, ms);
+    return { loss: 0, size: batch.y.length, correct: 0 };
   };
+};
 
 const realStep: StepFunction = (s, b, lr) => trainStep(s, b, lr);
 
@@ -287,17 +307,26 @@ for (const key of ['cifar', 'mnist'] as const) {
 }
 const fullPipeline = (d: LongTailDataset) => pipelineRows.find((r) => r.data === d.name && r.stage === 'noise')!;
 
-// 2. The step alone, and 3. with the pipeline attached: loop, fit (main thread), fit (pipeline thread), loop.
+// 2. The step alone, and 3. with the pipeline attached: loop, fit (each placement), loop.
 const stepRows: Array<{ model: string; data: string; imagesPerSecond: number; medianStepMs: number; pipelineImagesPerSecond: number; ratio: number }> = [];
 interface AttachRow {
   readonly step: string;
   readonly steps: number;
-  readonly loop?: readonly [number, number];
-  readonly main: Attached;
-  readonly thread: Attached;
-  readonly pipelineMsPerBatch: number;
+  readonly batches: string;
+  readonly timing: Attached;
 }
 const attachRows: AttachRow[] = [];
+const loopRow = (step: string, steps: number, times: readonly number[], when: string): AttachRow => ({
+  step,
+  steps,
+  batches: `none: a loop over one pre-made batch (${when})`,
+  timing: { wall: mean(times), compute: mean(times), waitMean: 0, waitMedian: 0 },
+});
+const attach = async (step: string, dataset: LongTailDataset, state: TrainState, steps: number, placement: Placement, run: StepFunction) => {
+  const timing = summarize(await fitSteps(dataset, state, steps, placement, run));
+  attachRows.push({ step, steps, batches: placementName(placement), timing });
+  log(`attach ${step}, batches ${placementName(placement)}: ${timing.wall.toFixed(1)} ms/step (compute ${timing.compute.toFixed(1)}, waiting ${timing.waitMean.toFixed(2)})`);
+};
 for (const key of ['mnist', 'cifar'] as const) {
   const name = models[key];
   const state = benchTrainState(name);
@@ -310,26 +339,23 @@ for (const key of ['mnist', 'cifar'] as const) {
   log(`step ${name}: ${ips.toFixed(1)} img/s (median ${med.toFixed(1)} ms, ${times.length} steps); pipeline/step = ${(full.imagesPerSecond / ips).toFixed(0)}×`);
 
   const n = Number(key === 'mnist' ? values['cnn-steps'] : values['resnet-steps']);
-  const before = mean(stepLoop(state, batch, { steps: n }));
-  const main = summarize(await fitSteps(data[key], state, n, false, realStep));
-  const thread = summarize(await fitSteps(data[key], state, n, true, realStep));
-  const after = mean(stepLoop(state, batch, { steps: n }));
-  attachRows.push({ step: `${name} (wasm)`, steps: n, loop: [before, after], main, thread, pipelineMsPerBatch: full.msPerBatch });
-  log(
-    `attach ${name}: loop ${before.toFixed(1)} ms; main-thread pipeline ${main.wall.toFixed(1)} ms/step (waiting ${main.waitMean.toFixed(2)}); ` +
-      `pipeline thread ${thread.wall.toFixed(1)} ms/step (waiting ${thread.waitMean.toFixed(2)}); loop ${after.toFixed(1)} ms`,
-  );
+  const step = `${name} (wasm)`;
+  attachRows.push(loopRow(step, n, stepLoop(state, batch, { steps: n }), 'before'));
+  for (const placement of [{ kind: 'pre-made' }, { kind: 'main-thread' }, { kind: 'threads', threads: 1 }] as const) {
+    await attach(step, data[key], state, n, placement, realStep);
+  }
+  attachRows.push(loopRow(step, n, stepLoop(state, batch, { steps: n }), 'after'));
   state.optimizer.dispose();
   state.model.dispose();
 }
 
-// 4. A stand-in for a GPU step on the CIFAR-shaped data: the main thread busy for a fixed time per step.
+// 4. A stand-in for a GPU step on the CIFAR-shaped data: the main thread blocked for a fixed time per step.
 {
   const state = benchTrainState('small-cnn');
-  const main = summarize(await fitSteps(data.cifar, state, fastSteps, false, busyStep(fastMs)));
-  const thread = summarize(await fitSteps(data.cifar, state, fastSteps, true, busyStep(fastMs)));
-  attachRows.push({ step: `stand-in GPU step, ${fastMs} ms busy (CIFAR-shaped)`, steps: fastSteps, main, thread, pipelineMsPerBatch: fullPipeline(data.cifar).msPerBatch });
-  log(`attach stand-in ${fastMs} ms: main-thread pipeline ${main.wall.toFixed(1)} ms/step (waiting ${main.waitMean.toFixed(2)}); pipeline thread ${thread.wall.toFixed(1)} ms/step (waiting ${thread.waitMean.toFixed(2)})`);
+  const step = `stand-in GPU step: main thread blocked ${fastMs} ms`;
+  for (const placement of [{ kind: 'pre-made' }, { kind: 'main-thread' }, { kind: 'threads', threads: 1 }, { kind: 'threads', threads: 2 }] as const) {
+    await attach(step, data.cifar, state, fastSteps, placement, blockedStep(fastMs));
+  }
   state.optimizer.dispose();
   state.model.dispose();
 }
@@ -354,13 +380,11 @@ const stepTable = [
   ),
 ].join('\n');
 const attachTable = [
-  '| step | steps | no pipeline: loop ms/step (before / after) | main-thread pipeline: wall ms/step | compute | waiting (mean / median) | pipeline thread: wall ms/step | compute | waiting (mean / median) | pipeline alone, ms/batch |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| step | steps timed | batches | wall ms/step | step compute ms | waiting ms (mean / median) |',
+  '|---|---:|---|---:|---:|---:|',
   ...attachRows.map(
     (r) =>
-      `| ${r.step} | ${r.steps} | ${r.loop === undefined ? '–' : `${r.loop[0].toFixed(1)} / ${r.loop[1].toFixed(1)}`} | ${r.main.wall.toFixed(1)} | ${r.main.compute.toFixed(1)} | ` +
-      `${r.main.waitMean.toFixed(2)} / ${r.main.waitMedian.toFixed(2)} | ${r.thread.wall.toFixed(1)} | ${r.thread.compute.toFixed(1)} | ` +
-      `${r.thread.waitMean.toFixed(2)} / ${r.thread.waitMedian.toFixed(2)} | ${r.pipelineMsPerBatch.toFixed(2)} |`,
+      `| ${r.step} | ${r.steps} | ${r.batches} | ${r.timing.wall.toFixed(1)} | ${r.timing.compute.toFixed(1)} | ${r.timing.waitMean.toFixed(2)} / ${r.timing.waitMedian.toFixed(2)} |`,
   ),
 ].join('\n');
 process.stdout.write(`${pipelineTable}\n\n${threadTable}\n\n${stepTable}\n\n${attachTable}\n`);
@@ -403,13 +427,16 @@ ${stepTable}
 
 ## 3. Step time with and without the pipeline attached
 
-The same model and optimiser: a loop of \`trainStep\` over one pre-built batch (no pipeline), then \`fit\` with the full
-pipeline of section 1 made on the main thread, then \`fit\` with it made in a pipeline thread, then the loop again
-(ResNet-32 on the CIFAR-shaped data, the small CNN on mnist-lt). In \`fit\`, "wall" is the time between consecutive step
-events, "compute" the step function's own time, and "waiting" their difference: the time between two steps spent
-making (or receiving) the next batch, and in RxJS scheduling. The first two steps of each fit are not timed.
-The last row replaces the step by a stand-in for a fast GPU step (the main thread busy for ${fastMs} ms, a ResNet-32 step
-of ${batchSize} at ${((batchSize * 1000) / fastMs).toFixed(0)} img/s), where the pipeline is no longer small next to the step.
+The same model and optimiser throughout (ResNet-32 on the CIFAR-shaped data, the small CNN on mnist-lt): a loop of
+\`trainStep\` over one pre-made batch (no pipeline); \`fit\` over batches made before the run and replayed from memory
+(what \`fit\`, RxJS and the event loop cost between steps: the floor); \`fit\` with the full pipeline of section 1 made
+on the main thread; \`fit\` with it made in a pipeline thread; the loop again. In \`fit\`, "wall" is the time between
+consecutive step events, "compute" the step function's own time, and "waiting" their difference: the time between two
+steps spent making (or receiving) the next batch, and in scheduling. The first two steps of each fit are not timed.
+
+The last rows replace the step by a stand-in for a fast GPU step on the CIFAR-shaped data: the main thread blocked for
+${fastMs} ms without using a core (\`Atomics.wait\`), as a synchronous backend is while the device works; that is a ResNet-32
+step of ${batchSize} at ${((batchSize * 1000) / fastMs).toFixed(0)} img/s, faster than one thread makes the full pipeline's batches.
 
 ${attachTable}
 `;

@@ -48,10 +48,11 @@ interface TrainFlags {
   lossConfig?: Record<string, unknown>;
   transform?: Array<{ name: string; config: Record<string, unknown> }>;
   pipeline: RunConfig['pipeline'];
+  pipelineThreads: number;
 }
 
 /** Flags that define a run; with --resume the run's own config.json defines it instead. */
-const CONFIG_FLAGS = ['recipe', 'config', 'dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'maxStepsPerEpoch', 'lr', 'seed', 'subsetSeed', 'sampler', 'model', 'out', 'dataDir', 'loss', 'lossConfig', 'transform', 'pipeline'] as const;
+const CONFIG_FLAGS = ['recipe', 'config', 'dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'maxStepsPerEpoch', 'lr', 'seed', 'subsetSeed', 'sampler', 'model', 'out', 'dataDir', 'loss', 'lossConfig', 'transform', 'pipeline', 'pipelineThreads'] as const;
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Flag key → run-config field, for flags given on the command line. */
@@ -60,7 +61,7 @@ const flagOverrides = (f: TrainFlags, given: (key: keyof TrainFlags) => boolean)
   const take = (key: keyof TrainFlags & keyof RunConfig) => {
     if (given(key)) out[key] = f[key];
   };
-  (['dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'lr', 'seed', 'subsetSeed', 'sampler', 'model', 'pipeline'] as const).forEach(take);
+  (['dataset', 'ratio', 'profile', 'epochs', 'batchSize', 'lr', 'seed', 'subsetSeed', 'sampler', 'model', 'pipeline', 'pipelineThreads'] as const).forEach(take);
   if (given('dataDir')) out.dataDir = f.dataDir ?? null;
   if (given('maxStepsPerEpoch')) out.maxStepsPerEpoch = f.maxStepsPerEpoch ?? null;
   if (given('transform')) out.transforms = f.transform ?? [];
@@ -138,6 +139,11 @@ export const trainCommand = (): Command =>
       new Option('--pipeline <where>', "where batches are made: worker (a thread beside the step), main-thread (between steps), auto (worker unless an operator queries the model); same batches either way")
         .argParser(parseChoice('--pipeline', ['auto', 'worker', 'main-thread'] as const))
         .default(DEFAULT_RUN_CONFIG.pipeline),
+    )
+    .addOption(
+      new Option('--pipeline-threads <n>', 'pipeline threads making batches when they are made in threads (more for a fast GPU step)')
+        .argParser(parseInteger('--pipeline-threads', 1))
+        .default(DEFAULT_RUN_CONFIG.pipelineThreads),
     )
     .addOption(new Option('--threads <n>', 'threads for the wasm backend (default: the cores available, at most 8)').argParser(parseInteger('--threads', 1)))
     .option('--json', 'print the final metrics as JSON on stdout', false)

@@ -31,8 +31,8 @@ const serve = (port: NonNullable<typeof parentPort>, data: PipelineThreadData): 
       ? { conventional: toDatasetIndices(item.conventional, datasetIndices), rebalancing: toDatasetIndices(item.rebalancing, datasetIndices) }
       : toDatasetIndices(item, datasetIndices);
   serveSources(port, (request) => {
-    const { epoch, startBatch } = request as EpochRequest;
-    return mapPullSource(epochPipeline(options, epoch, startBatch), map(restore));
+    const { epoch, startBatch, stride } = request as EpochRequest;
+    return mapPullSource(epochPipeline(options, epoch, startBatch, stride), map(restore));
   });
 };
 

@@ -1,12 +1,14 @@
 /**
- * A training stage's batch pipeline in a worker thread, so the step never waits for its next batch.
+ * A training stage's batch pipeline in worker threads, so the step never waits for its next batch.
  *
  * Intuition: the main thread runs the step (tfjs kernels run synchronously on it); while it does, the
- * pipeline thread samples, gathers and transforms the next batches from a shared copy of the
- * training images, and posts them with their buffers transferred. `fit` pulls them through
+ * pipeline threads sample, gather and transform the next batches from one shared copy of the
+ * training images, and post them with their buffers transferred. `fit` pulls them through
  * `epochSource` exactly as it pulls the main-thread pipeline, with the same credits and prefetch,
- * and the thread runs the same `epochPipeline` built by the same `buildPipeline` from the same Rng
- * state, so a run gives the same batches, weights and metrics either way.
+ * and each thread runs the same `epochPipeline` built by the same `buildPipeline` from the same Rng
+ * state, so a run gives the same batches, weights and metrics either way. With N threads, thread i
+ * makes batches i, i + N, … (each batch's randomness depends on its index only) and
+ * `interleavePullSources` puts them back in order: for a step faster than one thread's batch.
  *
  * An operator that queries the model (GAE) cannot run there: the model lives on the main thread.
  */
@@ -22,6 +24,7 @@ import type { Subset } from '../data/labeled-images.js';
 import { shareSubset, type SharedSubset } from '../data/shared-subset.js';
 import type { Normalization } from '../streams/gather-batch.js';
 import { workerSource } from '../streams/worker-source.js';
+import { interleavePullSources, type PullSource } from '../streams/pull-source.js';
 import type { EpochSource, TrainingItem } from '../train/epoch-pipeline.js';
 import { transforms as transformsRegistry } from '../transforms/registry.js';
 import { planUsesModel, type PipelinePlan } from './pipeline-plan.js';
@@ -39,10 +42,11 @@ export interface PipelineThreadData {
   readonly maxStepsPerEpoch?: number;
 }
 
-/** One epoch's batches from `startBatch` on. */
+/** One epoch's batches from `startBatch` on, every `stride`-th (the thread's share when there are `stride` threads). */
 export interface EpochRequest {
   readonly epoch: number;
   readonly startBatch: number;
+  readonly stride: number;
 }
 
 /** What starting a pipeline thread needs: the stage's training subset and plan, and `fit`'s sizes and Rng. */
@@ -56,13 +60,17 @@ export interface PipelineThreadOptions {
   readonly epochs: number;
   readonly batchSize: number;
   readonly maxStepsPerEpoch?: number;
+  /** Threads making the batches (default 1): thread i makes batches i, i + N, … of each epoch, over one shared copy of the images. */
+  readonly threads?: number;
 }
 
-/** A running pipeline thread. */
+/** Running pipeline threads. */
 export interface PipelineThread {
-  /** `fit`'s `epochSource`: each epoch's batches, made in the thread. */
+  /** `fit`'s `epochSource`: each epoch's batches, made in the threads and delivered in order. */
   readonly epochSource: EpochSource;
-  /** Stops the thread (idempotent). */
+  /** How many threads make them. */
+  readonly threads: number;
+  /** Stops the threads (idempotent). */
   close(): Promise<void>;
 }
 
@@ -105,11 +113,32 @@ const spawn = (workerData: PipelineThreadData): Worker => {
   return new Worker(bootstrap, { eval: true, workerData });
 };
 
+/** One worker and what became of it: a failure before (or between) epochs is kept and fails the next epoch, so nothing waits on a thread that is gone. */
+const supervise = (worker: Worker, isClosed: () => boolean) => {
+  let failure: Error | undefined;
+  worker.on('error', (e: Error) => {
+    failure ??= new Error(`pipeline thread: ${e.message}`);
+  });
+  worker.on('exit', (code: number) => {
+    failure ??= new Error(isClosed() ? 'pipeline thread: closed' : `pipeline thread: exited (code ${code})`);
+  });
+  return {
+    source:
+      (request: EpochRequest): PullSource<TrainingItem> =>
+      (credits$) =>
+        failure !== undefined ? throwError(() => failure) : workerSource<TrainingItem>(worker, request)(credits$),
+  };
+};
+
 /**
- * Starts a worker that makes the stage's batches: the training images are copied once into shared
- * memory, the plan is rebuilt there with `buildPipeline`. Close it when the stage ends.
+ * Starts the workers that make a stage's batches: the training images are copied once into shared
+ * memory (all threads read the same copy), the plan is rebuilt in each with `buildPipeline`, and
+ * thread i makes batches i, i + N, … of each epoch. Close them when the stage ends.
+ * @throws Error when `threads` is not a positive integer
  */
 export const startPipelineThread = (options: PipelineThreadOptions): PipelineThread => {
+  const threads = options.threads ?? 1;
+  if (!(Number.isInteger(threads) && threads > 0)) throw new Error(`startPipelineThread: threads must be a positive integer, got ${threads}`);
   const data: PipelineThreadData = {
     subset: shareSubset(options.train),
     plan: options.plan,
@@ -120,23 +149,20 @@ export const startPipelineThread = (options: PipelineThreadOptions): PipelineThr
     batchSize: options.batchSize,
     ...(options.maxStepsPerEpoch !== undefined ? { maxStepsPerEpoch: options.maxStepsPerEpoch } : {}),
   };
-  const worker = spawn(data);
-  // Between epochs nothing is asked of the thread: it must not keep the process alive on its own.
-  worker.unref();
-  // A failure while an epoch is open reaches it through `workerSource`; one before (or between)
-  // epochs is kept here and fails the next epoch, so nothing waits on a thread that is gone.
-  let failure: Error | undefined;
   let closed: Promise<void> | undefined;
-  worker.on('error', (e: Error) => {
-    failure ??= new Error(`pipeline thread: ${e.message}`);
-  });
-  worker.on('exit', (code: number) => {
-    failure ??= new Error(closed !== undefined ? 'pipeline thread: closed' : `pipeline thread: exited (code ${code})`);
+  const workers = Array.from({ length: threads }, () => spawn(data));
+  const supervised = workers.map((worker) => {
+    // Between epochs nothing is asked of a thread: it must not keep the process alive on its own.
+    worker.unref();
+    return supervise(worker, () => closed !== undefined);
   });
   return {
-    epochSource: (epoch, startBatch) => (credits$) =>
-      failure !== undefined ? throwError(() => failure) : workerSource<TrainingItem>(worker, { epoch, startBatch } satisfies EpochRequest)(credits$),
-    close: () => (closed ??= worker.terminate().then(() => undefined)),
+    threads,
+    epochSource: (epoch, startBatch) => {
+      const shares = supervised.map((w, i) => w.source({ epoch, startBatch: startBatch + i, stride: threads }));
+      return threads === 1 ? shares[0]! : interleavePullSources(shares);
+    },
+    close: () => (closed ??= Promise.all(workers.map((w) => w.terminate())).then(() => undefined)),
   };
 };
 

@@ -185,6 +185,11 @@ export const RunConfig = t.type({
    * Batches, weights and metrics are the same either way. Missing decodes as 'auto'.
    */
   pipeline: DefaultWhenMissing(t.keyof({ auto: null, worker: null, 'main-thread': null }), 'auto'),
+  /**
+   * How many pipeline threads make the batches when they are made in threads: 1 keeps up with a
+   * wasm step by far; a fast GPU step can need more (thread i makes batches i, i + N, …). Missing decodes as 1.
+   */
+  pipelineThreads: DefaultWhenMissing(PositiveInt, 1),
   evalBatchSize: PositiveInt,
   shotThresholds: t.type({ many: NonNegative, manyInclusive: t.boolean, few: NonNegative, fewInclusive: t.boolean }),
 });
@@ -238,6 +243,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   seed: 0,
   prefetch: 2,
   pipeline: 'auto',
+  pipelineThreads: 1,
   evalBatchSize: 500,
   shotThresholds: { many: 100, manyInclusive: false, few: 20, fewInclusive: false },
 };

@@ -406,11 +406,14 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
             rng: stageFit.rng,
             epochs: stageFit.epochs,
             batchSize: config.batchSize,
+            threads: config.pipelineThreads,
             ...maxSteps,
           })
         : undefined;
+      // N threads work at once only when N batches are asked for ahead of the step.
+      const threaded = thread === undefined ? {} : { epochSource: thread.epochSource, prefetch: Math.max(stageFit.prefetch ?? 2, thread.threads + 1) };
       try {
-        await runStageFit({ ...stageFit, ...(thread !== undefined ? { epochSource: thread.epochSource } : {}) }, stageDataset, maxSteps, offset, mark);
+        await runStageFit({ ...stageFit, ...threaded }, stageDataset, maxSteps, offset, mark);
       } finally {
         await thread?.close();
       }

@@ -15,7 +15,7 @@ import { subsetLabels } from '../data/labeled-images.js';
 import { countClasses } from '../core/class-counts.js';
 import type { Sampler } from './samplers/sampler.js';
 import { gatherBatch, type Normalization } from './gather-batch.js';
-import { batchesPerEpoch } from './epoch-batches.js';
+import { batchesPerEpoch, checkStride } from './epoch-batches.js';
 import { fromIterator, type PullSource } from './pull-source.js';
 
 /** One side of the pair: which sampler draws it, from which Rng (derive it from the run seed by branch and epoch). */
@@ -41,6 +41,8 @@ export interface BilateralBatchesOptions {
   readonly startBatch?: number;
   /** End the epoch after this many pairs (a budget); all when absent. */
   readonly maxBatches?: number;
+  /** Yield every `batchStride`-th pair from `startBatch` on (default 1), as `epochBatches` does. */
+  readonly batchStride?: number;
 }
 
 /** A batch for each branch, of the same size. */
@@ -59,6 +61,7 @@ export const bilateralBatches = (subset: Subset, options: BilateralBatchesOption
   if (!(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
     throw new Error(`bilateralBatches: batchSize must be a positive integer, got ${options.batchSize}`);
   }
+  const stride = checkStride(options.batchStride, 'bilateralBatches');
   return fromIterator(function* () {
     const labels = subsetLabels(subset);
     const counts = countClasses(labels, subset.source.numClasses);
@@ -74,7 +77,7 @@ export const bilateralBatches = (subset: Subset, options: BilateralBatchesOption
     const second = orderOf(options.rebalancing, 'rebalancing');
     const { batchSize } = options;
     const total = Math.min(batchesPerEpoch(labels.length, batchSize, options.dropLast), options.maxBatches ?? Infinity);
-    for (let b = options.startBatch ?? 0; b < total; b++) {
+    for (let b = options.startBatch ?? 0; b < total; b += stride) {
       const end = Math.min(labels.length, (b + 1) * batchSize);
       yield {
         conventional: gatherBatch(subset, first.subarray(b * batchSize, end), options.normalization),

@@ -26,6 +26,11 @@ export interface EpochBatchesOptions {
   readonly startBatch?: number;
   /** End the epoch after this many batches (a budget for smoke tests and quick looks); all when absent. */
   readonly maxBatches?: number;
+  /**
+   * Yield every `batchStride`-th batch from `startBatch` on (default 1: all): with N pipeline threads,
+   * thread i makes batches i, i + N, … of the same epoch order.
+   */
+  readonly batchStride?: number;
 }
 
 /** Number of batches `epochBatches` yields for `n` samples. */
@@ -40,6 +45,7 @@ export const epochBatches = (subset: Subset, options: EpochBatchesOptions): Pull
   if (!(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
     throw new Error(`epochBatches: batchSize must be a positive integer, got ${options.batchSize}`);
   }
+  const stride = checkStride(options.batchStride, 'epochBatches');
   return fromIterator(function* () {
     const labels = subsetLabels(subset);
     const counts = countClasses(labels, subset.source.numClasses);
@@ -50,11 +56,21 @@ export const epochBatches = (subset: Subset, options: EpochBatchesOptions): Pull
       options.rng.derive('sampler'),
     );
     const total = Math.min(batchesPerEpoch(order.length, options.batchSize, options.dropLast), options.maxBatches ?? Infinity);
-    for (let b = options.startBatch ?? 0; b < total; b++) {
+    for (let b = options.startBatch ?? 0; b < total; b += stride) {
       const positions = order.subarray(b * options.batchSize, Math.min(order.length, (b + 1) * options.batchSize));
       yield gatherBatch(subset, positions, options.normalization);
     }
   });
+};
+
+/**
+ * A batch stride (default 1), or a programmer error naming `fn`.
+ * @throws Error when the stride is not a positive integer
+ */
+export const checkStride = (stride: number | undefined, fn: string): number => {
+  const s = stride ?? 1;
+  if (!(Number.isInteger(s) && s > 0)) throw new Error(`${fn}: batchStride must be a positive integer, got ${s}`);
+  return s;
 };
 
 /** The label sets of a multi-label subset's samples (from the source's multi-hot targets), in subset order. */

@@ -134,6 +134,66 @@ export const mapPullSource =
   (credits$) =>
     op(source(credits$));
 
+/**
+ * One stream from N sources that each make every N-th item (N pipeline threads): item j comes from
+ * `sources[j mod N]`, and the items are emitted in order j = 0, 1, 2, … whatever order they arrive
+ * in. Each credit goes to the source whose turn it is, so the N together make at most as many items
+ * ahead as were granted. The stream ends when the source whose turn it is ends.
+ */
+export const interleavePullSources =
+  <T>(sources: ReadonlyArray<PullSource<T>>): PullSource<T> =>
+  (credits$) =>
+    new Observable<T>((subscriber) => {
+      const n = sources.length;
+      if (n === 0) {
+        subscriber.error(new Error('interleavePullSources: no sources'));
+        return undefined;
+      }
+      const credits = sources.map(() => new Subject<number>());
+      const arrived: T[][] = sources.map(() => []);
+      const ended: boolean[] = sources.map(() => false);
+      let granted = 0;
+      let next = 0;
+      const flush = () => {
+        while (!subscriber.closed) {
+          const turn = next % n;
+          const queue = arrived[turn]!;
+          if (queue.length > 0) {
+            next++;
+            subscriber.next(queue.shift()!);
+          } else {
+            if (ended[turn]) subscriber.complete();
+            return;
+          }
+        }
+      };
+      sources.forEach((source, i) =>
+        subscriber.add(
+          source(credits[i]!).subscribe({
+            next: (item) => {
+              arrived[i]!.push(item);
+              flush();
+            },
+            error: (e) => subscriber.error(e),
+            complete: () => {
+              ended[i] = true;
+              flush();
+            },
+          }),
+        ),
+      );
+      subscriber.add(
+        credits$.subscribe({
+          next: (k) => {
+            for (let c = 0; c < k; c++) credits[granted++ % n]!.next(1);
+          },
+          error: (e) => subscriber.error(e),
+        }),
+      );
+      subscriber.add(() => credits.forEach((c) => c.complete()));
+      return undefined;
+    });
+
 /** Options of `pullThrough`. */
 export interface PullOptions {
   /** How many items may be made ahead of the one being processed (≥ 1). */

@@ -54,10 +54,12 @@ export interface EpochPipelineOptions {
 /**
  * The epoch's items from batch `startBatch` on, through the operators: `HostBatch`es, or
  * `BilateralBatch`es when `rebalancingSampler` is set (one-batch operators then apply to each side
- * with its own Rng stream, bilateral ones to the pair; paired operators are refused).
+ * with its own Rng stream, bilateral ones to the pair; paired operators are refused). With `stride`
+ * N, only batches startBatch, startBatch + N, … (one of N pipeline threads), each exactly as in the
+ * whole epoch.
  * @throws Error for an operator the kind of run cannot apply
  */
-export const epochPipeline = (options: EpochPipelineOptions, epoch: number, startBatch: number): PullSource<TrainingItem> => {
+export const epochPipeline = (options: EpochPipelineOptions, epoch: number, startBatch: number, stride = 1): PullSource<TrainingItem> => {
   const rng = options.rng.derive('epoch', epoch);
   const ctx = { epoch, epochs: options.epochs };
   const common = {
@@ -66,6 +68,7 @@ export const epochPipeline = (options: EpochPipelineOptions, epoch: number, star
     epochs: options.epochs,
     normalization: options.dataset,
     startBatch,
+    batchStride: stride,
     ...(options.maxStepsPerEpoch !== undefined ? { maxBatches: options.maxStepsPerEpoch } : {}),
   };
   const train = options.dataset.train;
@@ -74,8 +77,8 @@ export const epochPipeline = (options: EpochPipelineOptions, epoch: number, star
     const transforms = options.transforms.map((t) => {
       if ('bilateral' in t) throw new Error(`fit: the bilateral operator '${t.name}' needs a bilateral run (options.bilateral)`);
       return 'paired' in t
-        ? liftPairedTransformWith(t.paired, batchesOf(t.secondSampler, rng.derive('second', t.name)), rng.derive('transform', t.name), startBatch, ctx)
-        : liftTransform(t.transform, rng.derive('transform', t.name), startBatch, ctx);
+        ? liftPairedTransformWith(t.paired, batchesOf(t.secondSampler, rng.derive('second', t.name)), rng.derive('transform', t.name), startBatch, ctx, stride)
+        : liftTransform(t.transform, rng.derive('transform', t.name), startBatch, ctx, stride);
     });
     return mapPullSource(batchesOf(options.sampler, rng.derive('batches')), (s) => transforms.reduce((acc, op) => acc.pipe(op), s));
   }
@@ -91,7 +94,13 @@ export const epochPipeline = (options: EpochPipelineOptions, epoch: number, star
       return (s: Observable<BilateralBatch>) =>
         defer(() => {
           let k = startBatch;
-          return s.pipe(map((p) => t.bilateral(p.conventional, p.rebalancing, pairRng.derive(k++), ctx)));
+          return s.pipe(
+            map((p) => {
+              const out = t.bilateral(p.conventional, p.rebalancing, pairRng.derive(k), ctx);
+              k += stride;
+              return out;
+            }),
+          );
         });
     }
     // Each side gets its own stream of the operator's randomness, the conventional one the stream of a plain run.
@@ -101,7 +110,8 @@ export const epochPipeline = (options: EpochPipelineOptions, epoch: number, star
         let k = startBatch;
         return s.pipe(
           map((p) => {
-            const i = k++;
+            const i = k;
+            k += stride;
             return { conventional: t.transform(p.conventional, sides.conventional.derive(i), ctx), rebalancing: t.transform(p.rebalancing, sides.rebalancing.derive(i), ctx) };
           }),
         );

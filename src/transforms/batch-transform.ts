@@ -27,12 +27,19 @@ export type BatchTransform = (batch: HostBatch, rng: Rng, ctx?: TransformContext
 /**
  * Lifts a transform into an RxJS operator; batch k gets `rng.derive(k)` (k counted per subscription
  * from `firstIndex`, so a stream resumed at batch k draws what an uninterrupted one would), and every
- * batch gets the same `ctx` (lift once per epoch, as `fit` does).
+ * batch gets the same `ctx` (lift once per epoch, as `fit` does). On a stream of every `stride`-th
+ * batch (one of N pipeline threads), k advances by `stride`.
  */
 export const liftTransform =
-  (transform: BatchTransform, rng: Rng, firstIndex = 0, ctx?: TransformContext): OperatorFunction<HostBatch, HostBatch> =>
+  (transform: BatchTransform, rng: Rng, firstIndex = 0, ctx?: TransformContext, stride = 1): OperatorFunction<HostBatch, HostBatch> =>
   (source) =>
     defer(() => {
       let k = firstIndex;
-      return source.pipe(map((batch) => transform(batch, rng.derive(k++), ctx)));
+      return source.pipe(
+        map((batch) => {
+          const out = transform(batch, rng.derive(k), ctx);
+          k += stride;
+          return out;
+        }),
+      );
     });

@@ -94,7 +94,7 @@ export const pairWith =
 
 /**
  * Lifts a paired transform onto a stream of pairs; pair k gets `rng.derive(k)` (k counted from
- * `firstIndex` per subscription) and every pair the same `ctx`.
+ * `firstIndex` per subscription, advancing by `stride`) and every pair the same `ctx`.
  */
 export const liftPairedTransform =
   <R>(
@@ -102,16 +102,24 @@ export const liftPairedTransform =
     rng: Rng,
     firstIndex = 0,
     ctx?: TransformContext,
+    stride = 1,
   ): OperatorFunction<readonly [HostBatch, HostBatch], R> =>
   (source) =>
     defer(() => {
       let k = firstIndex;
-      return source.pipe(map(([first, second]) => transform(first, second, rng.derive(k++), ctx)));
+      return source.pipe(
+        map(([first, second]) => {
+          const out = transform(first, second, rng.derive(k), ctx);
+          k += stride;
+          return out;
+        }),
+      );
     });
 
 /**
  * `pairWith(second)` then `liftPairedTransform(...)`: the main stream's batch k is paired with the
- * k-th batch pulled from `second` and transformed with `rng.derive(firstIndex + k)`.
+ * k-th batch pulled from `second` and transformed with `rng.derive(firstIndex + k·stride)` (`second`
+ * must then yield every `stride`-th batch too).
  */
 export const liftPairedTransformWith = <R>(
   transform: PairedTransform<R>,
@@ -119,8 +127,9 @@ export const liftPairedTransformWith = <R>(
   rng: Rng,
   firstIndex = 0,
   ctx?: TransformContext,
+  stride = 1,
 ): OperatorFunction<HostBatch, R> => {
   const pair = pairWith<HostBatch, HostBatch>(second);
-  const lifted = liftPairedTransform(transform, rng, firstIndex, ctx);
+  const lifted = liftPairedTransform(transform, rng, firstIndex, ctx, stride);
   return (source) => lifted(pair(source));
 };

@@ -15,13 +15,13 @@ const checkpointIn = (dir: string) => {
   return c.right;
 };
 
-/** Runs `config` with its batches made on the main thread and in a pipeline thread; returns both folders. */
-const bothWays = async (config: RunConfig) => {
+/** Runs `config` with its batches made on the main thread and in `threads` pipeline threads; returns both folders. */
+const bothWays = async (config: RunConfig, threads = 1) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ts-pipeline-'));
   const main = path.join(dir, 'main-thread');
   const worker = path.join(dir, 'worker');
   await runTraining({ ...config, pipeline: 'main-thread' }, { out: main, evalEveryEpoch: false });
-  await runTraining({ ...config, pipeline: 'worker' }, { out: worker, evalEveryEpoch: false });
+  await runTraining({ ...config, pipeline: 'worker', pipelineThreads: threads }, { out: worker, evalEveryEpoch: false });
   return { main, worker };
 };
 
@@ -37,8 +37,10 @@ describe('runs with the pipeline in a thread', () => {
     await initBackend('wasm');
   });
 
-  it('give the same weights and metrics as on the main thread: CMO from epoch 0 with crop/flip', async () => {
-    expectSameRun(await bothWays({ ...small, transforms: [{ name: 'cmo', config: { startEpoch: 0, skipLastEpochs: 0 } }] }));
+  it('give the same weights and metrics as on the main thread: CMO from epoch 0 with crop/flip, in one thread and in three', async () => {
+    const cmoRun: RunConfig = { ...small, transforms: [{ name: 'cmo', config: { startEpoch: 0, skipLastEpochs: 0 } }] };
+    expectSameRun(await bothWays(cmoRun));
+    expectSameRun(await bothWays(cmoRun, 3));
   });
 
   it('give the same sample weights to OT re-weighting, which looks them up by dataset index', async () => {
@@ -58,9 +60,10 @@ describe('runs with the pipeline in a thread', () => {
   });
 
   it("reads a run folder's config without the field as 'auto'", () => {
-    const { pipeline: _omitted, ...older } = DEFAULT_RUN_CONFIG;
+    const { pipeline: _omitted, pipelineThreads: _alsoOmitted, ...older } = DEFAULT_RUN_CONFIG;
     const decoded = RunConfig.decode(JSON.parse(JSON.stringify(older)));
     expect(E.isRight(decoded) && decoded.right.pipeline).toBe('auto');
+    expect(E.isRight(decoded) && decoded.right.pipelineThreads).toBe(1);
     expect(E.isLeft(RunConfig.decode({ ...DEFAULT_RUN_CONFIG, pipeline: 'gpu' }))).toBe(true);
   });
 });

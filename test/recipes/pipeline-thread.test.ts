@@ -25,15 +25,15 @@ const basePlan: PipelinePlan = {
 };
 
 const sizes = { epochs: 3, batchSize: 32, maxStepsPerEpoch: 6 };
-const threads: PipelineThread[] = [];
+const started: PipelineThread[] = [];
 afterAll(async () => {
-  await Promise.all(threads.map((t) => t.close()));
+  await Promise.all(started.map((t) => t.close()));
 });
 
 const collect = (source: PullSource<TrainingItem>): Promise<TrainingItem[]> => lastValueFrom(pullThrough(source, (s) => s, { prefetch: 2 }).pipe(toArray()));
 
 /** An epoch's items from the main-thread pipeline and from a pipeline thread, for the same plan, Rng and sizes. */
-const bothWays = async (dataset: LongTailDataset, plan: PipelinePlan, epoch: number, startBatch: number) => {
+const bothWays = async (dataset: LongTailDataset, plan: PipelinePlan, epoch: number, startBatch: number, threads = 1) => {
   const setup = { classCounts: dataset.trainCounts, normalization: dataset };
   const rng = createRng(7).derive('train');
   const built = buildPipeline(plan, setup);
@@ -45,8 +45,8 @@ const bothWays = async (dataset: LongTailDataset, plan: PipelinePlan, epoch: num
     ...sizes,
     ...(built.rebalancingSampler !== undefined ? { rebalancingSampler: built.rebalancingSampler } : {}),
   };
-  const thread = startPipelineThread({ train: dataset.train, normalization: dataset, plan, classCounts: dataset.trainCounts, rng, ...sizes });
-  threads.push(thread);
+  const thread = startPipelineThread({ train: dataset.train, normalization: dataset, plan, classCounts: dataset.trainCounts, rng, threads, ...sizes });
+  started.push(thread);
   const [main, worker] = [await collect(epochPipeline(options, epoch, startBatch)), await collect(thread.epochSource(epoch, startBatch))];
   return { main, worker, thread };
 };
@@ -79,6 +79,14 @@ describe('pipeline thread', () => {
     expect(main.some((b) => (b as HostBatch).noise?.some((v) => v === 1))).toBe(true);
     // Provenance is in the dataset's indices, not the thread's packed copy.
     expect([...first.index].every((i) => mnist.train.indices.includes(i))).toBe(true);
+  });
+
+  it('makes the same batches with three threads, each making every third, put back in order', async () => {
+    const plan: PipelinePlan = { ...basePlan, transforms: [{ name: 'cmo', config: { startEpoch: 0, skipLastEpochs: 0, probability: 1 } }] };
+    const { main, worker, thread } = await bothWays(mnist, plan, 1, 1, 3);
+    expect(thread.threads).toBe(3);
+    expect(main).toHaveLength(5);
+    expect(worker.map(plain)).toEqual(main.map(plain));
   });
 
   it('makes the same pairs for a bilateral run (DBN-Mix: reversed sampler, bilateral mixup)', async () => {
@@ -136,7 +144,7 @@ describe('pipeline thread', () => {
       rng: createRng(0),
       ...sizes,
     });
-    threads.push(thread);
+    started.push(thread);
     await expect(collect(thread.epochSource(0, 0))).rejects.toThrow(/pipeline thread: .*no-such-sampler/);
   });
 });
