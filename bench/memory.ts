@@ -4,7 +4,10 @@
  * step, prefetch 2), sampling tf.memory().numTensors, tf.memory().numBytes, the V8 heap and the
  * process RSS every 50 steps.
  *
- * Usage: npm run bench:memory -- [--steps 2000] [--every 50] [--batch 64] [--threads N] [--out FILE]
+ * With `--pipeline thread` the batches are made in a pipeline thread (`startPipelineThread`, as runs
+ * do by default) instead of on the main thread; RSS then includes the thread's heap.
+ *
+ * Usage: npm run bench:memory -- [--steps 2000] [--every 50] [--batch 64] [--threads N] [--pipeline main-thread|thread] [--out FILE]
  * Prints the curve as a table and the endpoints; with --out writes the markdown report there.
  * Verdict: tensors and tensor bytes must be identical at every sample after the first; RSS is called
  * flat when it grows by less than 5% (and less than 20 MiB) between step 500 and the last step
@@ -23,10 +26,10 @@ import { createRng } from '../src/core/rng.js';
 import { datasets } from '../src/data/datasets.js';
 import { crossEntropy } from '../src/losses/cross-entropy.js';
 import { createSmallCnn } from '../src/models/small-cnn.js';
-import { instanceSampler } from '../src/streams/samplers/instance-sampler.js';
 import { fit } from '../src/train/fit.js';
 import { createSgdMomentum } from '../src/train/sgd-momentum.js';
-import { randomCropFlip } from '../src/transforms/random-crop-flip.js';
+import { buildPipeline, type PipelinePlan } from '../src/recipes/pipeline-plan.js';
+import { startPipelineThread } from '../src/recipes/pipeline-thread.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,10 +37,13 @@ const { values } = parseArgs({
     every: { type: 'string', default: '50' },
     batch: { type: 'string', default: '64' },
     threads: { type: 'string' },
+    pipeline: { type: 'string', default: 'main-thread' },
     out: { type: 'string' },
   },
 });
 const steps = Number(values.steps);
+if (values.pipeline !== 'main-thread' && values.pipeline !== 'thread') throw new Error(`bench/memory: --pipeline is main-thread or thread, got ${values.pipeline}`);
+const inThread = values.pipeline === 'thread';
 const every = Number(values.every);
 const batchSize = Number(values.batch);
 
@@ -68,6 +74,19 @@ const optimizer = createSgdMomentum(model.variables.trainable, { momentum: 0.9, 
 const state = { model, loss: crossEntropy, prepared: crossEntropy.prepare(crossEntropy.defaults, dataset.trainCounts), reduction: 'mean' as const, optimizer };
 const stepsPerEpoch = Math.ceil(dataset.train.indices.length / batchSize);
 const epochs = Math.ceil(steps / stepsPerEpoch);
+const plan: PipelinePlan = {
+  sampler: 'instance',
+  deferredResampling: null,
+  rebalancingSampler: null,
+  cropFlip: { padding: 2, flip: true, fill: dataset.mean.map((m, c) => -m / dataset.std[c]!) },
+  transforms: [],
+  bilateralMixup: null,
+};
+const { sampler, transforms } = buildPipeline(plan, { classCounts: dataset.trainCounts, normalization: dataset });
+const trainRng = rng.derive('train');
+const thread = inThread
+  ? startPipelineThread({ train: dataset.train, normalization: dataset, plan, classCounts: dataset.trainCounts, rng: trainRng, epochs, batchSize })
+  : undefined;
 
 const samples: Sample[] = [];
 const started = performance.now();
@@ -92,13 +111,14 @@ await lastValueFrom(
   fit({
     dataset,
     state,
-    sampler: instanceSampler,
-    transforms: [{ name: 'random-crop-flip', transform: randomCropFlip({ padding: 2, flip: true, fill: dataset.mean.map((m, c) => -m / dataset.std[c]!) }) }],
+    sampler,
+    transforms,
     epochs,
     batchSize,
     lr: () => 0.02,
-    rng: rng.derive('train'),
+    rng: trainRng,
     prefetch: 2,
+    ...(thread !== undefined ? { epochSource: thread.epochSource } : {}),
   }).pipe(
     takeWhile(() => done < steps),
     tap((e) => {
@@ -110,6 +130,7 @@ await lastValueFrom(
   ),
   { defaultValue: undefined },
 );
+await thread?.close();
 const seconds = (performance.now() - started) / 1000;
 const endLoad = loadAverage();
 const s1000 = samples.find((s) => s.step === 1000);
@@ -170,6 +191,7 @@ Load average (1, 5, 15 min): ${startLoad} at the start, ${endLoad} at the end; $
 
 What runs: the small CNN on mnist-lt (ρ = 100, ${dataset.train.indices.length} training images, ${stepsPerEpoch} steps per epoch at batch ${batchSize}),
 the real \`fit\` stream (instance sampler → \`epochBatches\` → random crop (padding 2) and flip → \`trainStep\`, prefetch 2),
+its batches made ${inThread ? 'in a pipeline thread (`startPipelineThread`; RSS includes the thread)' : 'on the main thread'},
 SGD-momentum 0.9 with weight decay 5e-4 at a constant learning rate 0.02, ${epochs} epochs cut at step ${done}.
 Sampled after step 1 and every ${every} steps (step 0: before training); no forced garbage collection.
 

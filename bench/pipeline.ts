@@ -19,7 +19,7 @@
  *    and 2 pipeline threads.
  *
  * Usage: npm run bench:pipeline -- [--seconds 4] [--step-seconds 20] [--cnn-steps 30] [--resnet-steps 5]
- *        [--fast-step-ms 10] [--fast-steps 60] [--threads N] [--out FILE]
+ *        [--fast-step-ms 10] [--fast-steps 200] [--fast-warmup 30] [--threads N] [--out FILE]
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -48,7 +48,8 @@ const { values } = parseArgs({
     'cnn-steps': { type: 'string', default: '30' },
     'resnet-steps': { type: 'string', default: '5' },
     'fast-step-ms': { type: 'string', default: '10' },
-    'fast-steps': { type: 'string', default: '60' },
+    'fast-steps': { type: 'string', default: '200' },
+    'fast-warmup': { type: 'string', default: '30' },
     batch: { type: 'string', default: '128' },
     threads: { type: 'string' },
     out: { type: 'string' },
@@ -59,6 +60,7 @@ const stepSeconds = Number(values['step-seconds']);
 const batchSize = Number(values.batch);
 const fastMs = Number(values['fast-step-ms']);
 const fastSteps = Number(values['fast-steps']);
+const fastWarmup = Number(values['fast-warmup']);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const median = (v: readonly number[]): number => {
@@ -210,14 +212,14 @@ const placementName = (p: Placement): string =>
  * `steps` steps of `fit` with the full pipeline, its batches made where `placement` says (or made
  * before the run and replayed from memory); `run` is the step (a real `trainStep`, or a stand-in).
  */
-const fitSteps = async (dataset: LongTailDataset, state: TrainState, steps: number, placement: Placement, run: StepFunction): Promise<FitTiming> => {
+const fitSteps = async (dataset: LongTailDataset, state: TrainState, steps: number, warmup: number, placement: Placement, run: StepFunction): Promise<FitTiming> => {
   const seed = 11;
   const plan = planFor(dataset, 'noise');
   const options = pipelineOptions(dataset, plan, seed);
   const thread = placement.kind === 'threads' ? threadFor(dataset, plan, seed, placement.threads) : undefined;
   let epochSource: EpochSource | undefined = thread?.epochSource;
   if (placement.kind === 'pre-made') {
-    const items = await lastValueFrom(pullThrough(epochPipeline(options, 0, 0), (s) => s, { prefetch: 2 }).pipe(take(steps + 2), toArray()));
+    const items = await lastValueFrom(pullThrough(epochPipeline(options, 0, 0), (s) => s, { prefetch: 2 }).pipe(take(steps + warmup), toArray()));
     epochSource = () => fromIterator(() => items[Symbol.iterator]());
   }
   const compute: number[] = [];
@@ -241,11 +243,11 @@ const fitSteps = async (dataset: LongTailDataset, state: TrainState, steps: numb
       }).pipe(
         // Epoch events are not steps (the wait an epoch's start adds shows in the next step's interval).
         filter((e) => e.kind === 'step'),
-        // The first two steps are not timed: the stream's (and the thread's) start-up is not a step's wait.
-        take(steps + 2),
+        // The first `warmup` steps are not timed: the stream's (and the threads') start-up is not a step's wait.
+        take(steps + warmup),
         tap(() => {
           const now = performance.now();
-          if (compute.length > 2) intervals.push(now - last);
+          if (compute.length > warmup) intervals.push(now - last);
           last = now;
         }),
       ),
@@ -253,7 +255,7 @@ const fitSteps = async (dataset: LongTailDataset, state: TrainState, steps: numb
   } finally {
     await thread?.close();
   }
-  return { intervals, compute: compute.slice(2) };
+  return { intervals, compute: compute.slice(warmup) };
 };
 
 /**
@@ -322,8 +324,8 @@ const loopRow = (step: string, steps: number, times: readonly number[], when: st
   batches: `none: a loop over one pre-made batch (${when})`,
   timing: { wall: mean(times), compute: mean(times), waitMean: 0, waitMedian: 0 },
 });
-const attach = async (step: string, dataset: LongTailDataset, state: TrainState, steps: number, placement: Placement, run: StepFunction) => {
-  const timing = summarize(await fitSteps(dataset, state, steps, placement, run));
+const attach = async (step: string, dataset: LongTailDataset, state: TrainState, steps: number, warmup: number, placement: Placement, run: StepFunction) => {
+  const timing = summarize(await fitSteps(dataset, state, steps, warmup, placement, run));
   attachRows.push({ step, steps, batches: placementName(placement), timing });
   log(`attach ${step}, batches ${placementName(placement)}: ${timing.wall.toFixed(1)} ms/step (compute ${timing.compute.toFixed(1)}, waiting ${timing.waitMean.toFixed(2)})`);
 };
@@ -342,7 +344,7 @@ for (const key of ['mnist', 'cifar'] as const) {
   const step = `${name} (wasm)`;
   attachRows.push(loopRow(step, n, stepLoop(state, batch, { steps: n }), 'before'));
   for (const placement of [{ kind: 'pre-made' }, { kind: 'main-thread' }, { kind: 'threads', threads: 1 }] as const) {
-    await attach(step, data[key], state, n, placement, realStep);
+    await attach(step, data[key], state, n, 2, placement, realStep);
   }
   attachRows.push(loopRow(step, n, stepLoop(state, batch, { steps: n }), 'after'));
   state.optimizer.dispose();
@@ -354,7 +356,7 @@ for (const key of ['mnist', 'cifar'] as const) {
   const state = benchTrainState('small-cnn');
   const step = `stand-in GPU step: main thread blocked ${fastMs} ms`;
   for (const placement of [{ kind: 'pre-made' }, { kind: 'main-thread' }, { kind: 'threads', threads: 1 }, { kind: 'threads', threads: 2 }] as const) {
-    await attach(step, data.cifar, state, fastSteps, placement, blockedStep(fastMs));
+    await attach(step, data.cifar, state, fastSteps, fastWarmup, placement, blockedStep(fastMs));
   }
   state.optimizer.dispose();
   state.model.dispose();
@@ -432,7 +434,8 @@ The same model and optimiser throughout (ResNet-32 on the CIFAR-shaped data, the
 (what \`fit\`, RxJS and the event loop cost between steps: the floor); \`fit\` with the full pipeline of section 1 made
 on the main thread; \`fit\` with it made in a pipeline thread; the loop again. In \`fit\`, "wall" is the time between
 consecutive step events, "compute" the step function's own time, and "waiting" their difference: the time between two
-steps spent making (or receiving) the next batch, and in scheduling. The first two steps of each fit are not timed.
+steps spent making (or receiving) the next batch, and in scheduling. The first two steps of each fit are not timed
+(the first ${fastWarmup} with the stand-in step below, while the threads' code warms up).
 
 The last rows replace the step by a stand-in for a fast GPU step on the CIFAR-shaped data: the main thread blocked for
 ${fastMs} ms without using a core (\`Atomics.wait\`), as a synchronous backend is while the device works; that is a ResNet-32

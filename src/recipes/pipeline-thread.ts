@@ -40,6 +40,10 @@ export interface PipelineThreadData {
   readonly epochs: number;
   readonly batchSize: number;
   readonly maxStepsPerEpoch?: number;
+  /** Which share of each epoch this thread makes: batches share, share + N, … of N threads. */
+  readonly share: number;
+  /** N: the threads making the stage's batches. */
+  readonly threads: number;
 }
 
 /** One epoch's batches from `startBatch` on, every `stride`-th (the thread's share when there are `stride` threads). */
@@ -139,7 +143,7 @@ const supervise = (worker: Worker, isClosed: () => boolean) => {
 export const startPipelineThread = (options: PipelineThreadOptions): PipelineThread => {
   const threads = options.threads ?? 1;
   if (!(Number.isInteger(threads) && threads > 0)) throw new Error(`startPipelineThread: threads must be a positive integer, got ${threads}`);
-  const data: PipelineThreadData = {
+  const data: Omit<PipelineThreadData, 'share'> = {
     subset: shareSubset(options.train),
     plan: options.plan,
     classCounts: options.classCounts,
@@ -147,10 +151,11 @@ export const startPipelineThread = (options: PipelineThreadOptions): PipelineThr
     rngState: options.rng.state,
     epochs: options.epochs,
     batchSize: options.batchSize,
+    threads,
     ...(options.maxStepsPerEpoch !== undefined ? { maxStepsPerEpoch: options.maxStepsPerEpoch } : {}),
   };
   let closed: Promise<void> | undefined;
-  const workers = Array.from({ length: threads }, () => spawn(data));
+  const workers = Array.from({ length: threads }, (_, share) => spawn({ ...data, share }));
   const supervised = workers.map((worker) => {
     // Between epochs nothing is asked of a thread: it must not keep the process alive on its own.
     worker.unref();

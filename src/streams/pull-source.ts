@@ -8,7 +8,7 @@
  * iteration (the iterator's `return` runs), so nothing more is read.
  */
 import { setMaxListeners } from 'node:events';
-import { Observable, Subject, type OperatorFunction } from 'rxjs';
+import { Observable, Subject, type OperatorFunction, type Subscriber } from 'rxjs';
 
 /** A source that emits one item per credit received on `credits$`. */
 export type PullSource<T> = (credits$: Observable<number>) => Observable<T>;
@@ -193,6 +193,81 @@ export const interleavePullSources =
       subscriber.add(() => credits.forEach((c) => c.complete()));
       return undefined;
     });
+
+/** A pull source that started making items before anyone asked (see `pullAhead`). */
+export interface AheadSource<T> {
+  /** The source: its first subscriber gets the items made ahead first, then the rest on its credits. */
+  readonly source: PullSource<T>;
+  /** Stops making items (when nobody will ask for them after all). */
+  cancel(): void;
+}
+
+/**
+ * Starts `source` now with `count` credits, so its first items are ready when a consumer arrives
+ * (the next epoch's first batches, made while the current epoch's last steps run). The consumer's
+ * first `count` credits are matched with those; look-ahead stays bounded by `count` plus the
+ * consumer's credits. Only one subscription is served.
+ */
+export const pullAhead = <T>(source: PullSource<T>, count: number): AheadSource<T> => {
+  const credits = new Subject<number>();
+  const made: T[] = [];
+  let ended: { readonly error?: unknown } | undefined;
+  let consumer: Subscriber<T> | undefined;
+  let owed = 0;
+  let pregranted = Math.max(0, Math.floor(count));
+  const deliver = () => {
+    if (consumer === undefined) return;
+    while (owed > 0 && made.length > 0 && !consumer.closed) {
+      owed--;
+      consumer.next(made.shift()!);
+    }
+    if (ended !== undefined && made.length === 0 && !consumer.closed) {
+      if ('error' in ended) consumer.error(ended.error);
+      else consumer.complete();
+    }
+  };
+  const subscription = source(credits).subscribe({
+    next: (item) => {
+      made.push(item);
+      deliver();
+    },
+    error: (error: unknown) => {
+      ended = { error };
+      deliver();
+    },
+    complete: () => {
+      ended = {};
+      deliver();
+    },
+  });
+  credits.next(pregranted);
+  return {
+    source: (credits$) =>
+      new Observable<T>((subscriber) => {
+        if (consumer !== undefined) {
+          subscriber.error(new Error('pullAhead: the source made ahead serves one subscription'));
+          return undefined;
+        }
+        consumer = subscriber;
+        const creditSub = credits$.subscribe({
+          next: (n) => {
+            owed += n;
+            const matched = Math.min(n, pregranted);
+            pregranted -= matched;
+            if (n > matched) credits.next(n - matched);
+            deliver();
+          },
+          error: (e) => subscriber.error(e),
+        });
+        deliver();
+        return () => {
+          creditSub.unsubscribe();
+          subscription.unsubscribe();
+        };
+      }),
+    cancel: () => subscription.unsubscribe(),
+  };
+};
 
 /** Options of `pullThrough`. */
 export interface PullOptions {

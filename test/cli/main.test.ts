@@ -26,6 +26,9 @@ describe('tailstream train: bad input is one sentence and exit code 2', () => {
     [['--backend', 'node'], 'tailstream: The node backend needs the package @tensorflow/tfjs-node, which is not installed (npm install @tensorflow/tfjs-node).\n'],
     [['--dataset', 'fmnist-lt', '--data-dir', '/nonexistent'], 'tailstream: fmnist-lt: cannot read /nonexistent/train-images-idx3-ubyte.gz (ENOENT).\n'],
     [['--sampler', 'balanced'], "tailstream: Unknown sampler 'balanced'; known: instance, class-balanced, class-aware, square-root, progressive, reversed, minority, target-ratio, multi-label.\n"],
+    [['--pipeline', 'gpu'], "tailstream: --pipeline: expected one of auto, worker, main-thread, got 'gpu'.\n"],
+    [['--pipeline-threads', '0'], "tailstream: --pipeline-threads: expected an integer ≥ 1, got '0'.\n"],
+    [['--recipe', 'gae', '--pipeline', 'worker'], "tailstream: pipeline 'worker' cannot run gae, which queries the model on the main thread; use pipeline 'auto' or 'main-thread'.\n"],
   ])('%j', async (args, message) => {
     const out = path.join(dir, 'run');
     const r = await cli('train', ...args, '--out', out, '--no-progress');
@@ -56,7 +59,7 @@ describe('tailstream train: bad input is one sentence and exit code 2', () => {
     const file = path.join(dir, 'run.yaml');
     writeFileSync(file, 'epochs: 2\nlossConfig: { maxMargin: 0.4, scale: 30 }\nmaxStepsPerEpoch: 2\n');
     const out = path.join(dir, 'ldam');
-    const r = await cli('train', '--recipe', 'ldam-drw', '--config', file, '--batch-size', '16', '--out', out, '--no-progress', '--backend', 'wasm', '--json');
+    const r = await cli('train', '--recipe', 'ldam-drw', '--config', file, '--batch-size', '16', '--pipeline-threads', '2', '--out', out, '--no-progress', '--backend', 'wasm', '--json');
     expect(r.code, r.stderr).toBe(0);
     const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'));
     expect(config).toMatchObject({
@@ -69,6 +72,8 @@ describe('tailstream train: bad input is one sentence and exit code 2', () => {
       lossConfig: { maxMargin: 0.4, scale: 30 },
       classWeights: { beta: 0.9999, fromEpoch: 1 },
       reduction: 'weighted-mean',
+      pipeline: 'auto',
+      pipelineThreads: 2,
     });
     const metrics = JSON.parse(r.stdout);
     expect(metrics.perClass).toHaveLength(10);

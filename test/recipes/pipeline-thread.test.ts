@@ -89,6 +89,21 @@ describe('pipeline thread', () => {
     expect(worker.map(plain)).toEqual(main.map(plain));
   });
 
+  it('makes every epoch of a stage the same, including the next epochs made ahead by two threads', async () => {
+    const plan: PipelinePlan = { ...basePlan, transforms: [{ name: 'pure-noise', config: { startEpoch: 1 } }] };
+    const { main, thread } = await bothWays(mnist, plan, 0, 0, 2);
+    expect(main).toHaveLength(6);
+    const setup = { classCounts: mnist.trainCounts, normalization: mnist };
+    const built = buildPipeline(plan, setup);
+    const options = { dataset: mnist, sampler: built.sampler, transforms: built.transforms, rng: createRng(7).derive('train'), ...sizes };
+    for (const epoch of [1, 2]) {
+      const expected = await collect(epochPipeline(options, epoch, 0));
+      // A short pause lets the threads make the epoch's first batches ahead, as they do while steps run.
+      await new Promise((r) => setTimeout(r, 50));
+      expect((await collect(thread.epochSource(epoch, 0))).map(plain)).toEqual(expected.map(plain));
+    }
+  });
+
   it('makes the same pairs for a bilateral run (DBN-Mix: reversed sampler, bilateral mixup)', async () => {
     const plan: PipelinePlan = { ...basePlan, rebalancingSampler: 'reversed', bilateralMixup: { alpha: 1, clampLambda: true } };
     const { main, worker } = await bothWays(mnist, plan, 0, 0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Observable, Subject, lastValueFrom, take, toArray } from 'rxjs';
-import { fromIterator, interleavePullSources, pullThrough, type PullSource } from '../../src/streams/pull-source.js';
+import { fromIterator, interleavePullSources, pullAhead, pullThrough, type PullSource } from '../../src/streams/pull-source.js';
 
 /** Source i of n over items 0..total−1: items i, i + n, …; `made` records what it made. */
 const share = (i: number, n: number, total: number, made: number[]): PullSource<number> =>
@@ -83,5 +83,50 @@ describe('interleavePullSources', () => {
     const made: number[] = [];
     await expect(lastValueFrom(pullThrough(interleavePullSources([share(0, 2, 10, made), failing]), (s) => s))).rejects.toThrow('thread 1 failed');
     await expect(lastValueFrom(pullThrough(interleavePullSources<number>([]), (s) => s))).rejects.toThrow('interleavePullSources: no sources');
+  });
+});
+
+describe('pullAhead', () => {
+  it('makes `count` items before anyone asks, then serves them first and the rest on credits', () => {
+    const made: number[] = [];
+    const ahead = pullAhead(share(0, 1, 6, made), 2);
+    expect(made).toEqual([0, 1]);
+    const credits = new Subject<number>();
+    const got: number[] = [];
+    let done = false;
+    ahead.source(credits).subscribe({ next: (v) => got.push(v), complete: () => (done = true) });
+    credits.next(1);
+    expect(got).toEqual([0]);
+    expect(made).toEqual([0, 1]); // the first credit is matched with an item made ahead
+    credits.next(2);
+    expect(got).toEqual([0, 1, 2]);
+    expect(made).toEqual([0, 1, 2]);
+    credits.next(10);
+    expect(got).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(done).toBe(true);
+  });
+
+  it('ends a short source properly and serves one subscription only', async () => {
+    const made: number[] = [];
+    const ahead = pullAhead(share(0, 1, 1, made), 3);
+    expect(await lastValueFrom(pullThrough(ahead.source, (s) => s).pipe(toArray()))).toEqual([0]);
+    await expect(lastValueFrom(pullThrough(ahead.source, (s) => s))).rejects.toThrow('pullAhead: the source made ahead serves one subscription');
+  });
+
+  it('stops making items when cancelled', () => {
+    let nexts = 0;
+    const counting: PullSource<number> = fromIterator(function* () {
+      for (let i = 0; ; i++) {
+        nexts++;
+        yield i;
+      }
+    });
+    const ahead = pullAhead(counting, 2);
+    expect(nexts).toBe(2);
+    ahead.cancel();
+    const credits = new Subject<number>();
+    ahead.source(credits).subscribe();
+    credits.next(5);
+    expect(nexts).toBe(2);
   });
 });
