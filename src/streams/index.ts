@@ -1,7 +1,8 @@
 /** Streams: samplers, pull-driven sources and batching (host memory only, no tfjs). */
 export { fromIterator, fromAsyncIterator, pullThrough } from './pull-source.js';
 export type { PullSource, PullOptions } from './pull-source.js';
-export { mapPullSource, interleavePullSources } from './pull-source.js';
+export { mapPullSource, interleavePullSources, pullAhead } from './pull-source.js';
+export type { AheadSource } from './pull-source.js';
 export { workerSource, serveSources, transferablesOf } from './worker-source.js';
 export type { SourceWorker } from './worker-source.js';
 export { gatherBatch } from './gather-batch.js';
