@@ -74,7 +74,9 @@ describe('pure-noise properties', () => {
         // Class 0 empty in the counts: rate δ = 1 for every row labelled 0; relabel all rows 0.
         const counts = [0, 1];
         const zeros = { ...batch, y: new Int32Array(batch.y.length) };
-        const f = pureNoise({ ...pureNoiseDefaults, startEpoch: 0, delta: 1 }, { classCounts: counts, normalization });
+        // Unclipped: with clipping, a tiny image whose noise falls below 0 everywhere is the same black
+        // image for both seeds (seed 1262164979 found two 1×2 images at mean 0.05, std 0.05).
+        const f = pureNoise({ ...pureNoiseDefaults, startEpoch: 0, delta: 1, clip: false }, { classCounts: counts, normalization });
         expect(plain(f(zeros, rngOf(s1)))).toEqual(plain(f(zeros, rngOf(s1))));
         expect(plain(f(zeros, rngOf(s1)))).not.toEqual(plain(f(zeros, rngOf(s2))));
       }),
