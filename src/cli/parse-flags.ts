@@ -17,6 +17,15 @@ export const parseInteger =
     return n;
   };
 
+/** `auto`, or an integer ≥ `min`. */
+export const parseAutoOrInteger =
+  (flag: string, min: number) =>
+  (s: string): 'auto' | number => {
+    if (s === 'auto') return 'auto';
+    const n = Number(s);
+    return s.trim() !== '' && Number.isInteger(n) && n >= min ? n : fail(flag, `auto or an integer ≥ ${min}`, s);
+  };
+
 /** A finite number ≥ `min` (or > `min` when `strict`). */
 export const parseNumber =
   (flag: string, min: number, strict = false) =>

@@ -16,7 +16,7 @@ import { formatReport } from '../eval/format-report.js';
 import { datasets } from '../data/datasets.js';
 import { samplers } from '../streams/samplers/registry.js';
 import { createProgress } from './progress.js';
-import { parseChoice, parseInteger, parseJsonObject, parseNumber } from './parse-flags.js';
+import { parseAutoOrInteger, parseChoice, parseInteger, parseJsonObject, parseNumber } from './parse-flags.js';
 import { losses } from '../losses/registry.js';
 import { transforms } from '../transforms/registry.js';
 
@@ -48,7 +48,7 @@ interface TrainFlags {
   lossConfig?: Record<string, unknown>;
   transform?: Array<{ name: string; config: Record<string, unknown> }>;
   pipeline: RunConfig['pipeline'];
-  pipelineThreads: number;
+  pipelineThreads: RunConfig['pipelineThreads'];
 }
 
 /** Flags that define a run; with --resume the run's own config.json defines it instead. */
@@ -141,8 +141,8 @@ export const trainCommand = (): Command =>
         .default(DEFAULT_RUN_CONFIG.pipeline),
     )
     .addOption(
-      new Option('--pipeline-threads <n>', 'pipeline threads making batches when they are made in threads (more for a fast GPU step)')
-        .argParser(parseInteger('--pipeline-threads', 1))
+      new Option('--pipeline-threads <n>', 'pipeline threads making batches: a number, or auto (1 on wasm/cpu, up to 4 on tfjs-node-gpu)')
+        .argParser(parseAutoOrInteger('--pipeline-threads', 1))
         .default(DEFAULT_RUN_CONFIG.pipelineThreads),
     )
     .addOption(new Option('--threads <n>', 'threads for the wasm backend (default: the cores available, at most 8)').argParser(parseInteger('--threads', 1)))

@@ -25,7 +25,7 @@ export { cmoRecipe } from './cmo.js';
 export { resolveTransforms } from './resolve-transforms.js';
 export { buildPipeline, stage1Plan, stage2Plan, planUsesModel } from './pipeline-plan.js';
 export type { PipelinePlan, BuiltPipeline } from './pipeline-plan.js';
-export { startPipelineThread, pipelineThreadAvailability, usePipelineThread, checkPipelineMode } from './pipeline-thread.js';
+export { startPipelineThread, pipelineThreadAvailability, usePipelineThread, checkPipelineMode, autoPipelineThreads, AUTO_PIPELINE_THREADS_MAX } from './pipeline-thread.js';
 export type { PipelineThread, PipelineThreadOptions, PipelineThreadData, PipelineMode, EpochRequest } from './pipeline-thread.js';
 export { evaluateRun } from './evaluate-run.js';
 export type { EvalSplit, EvaluateRunOptions } from './evaluate-run.js';

@@ -171,6 +171,17 @@ export const startPipelineThread = (options: PipelineThreadOptions): PipelineThr
   };
 };
 
+/** Most threads `autoPipelineThreads` picks: enough for a GPU step at tens of thousands of images/s. */
+export const AUTO_PIPELINE_THREADS_MAX = 4;
+
+/**
+ * Pipeline threads for `pipelineThreads: 'auto'`: 1 where the step runs on the CPU (wasm, cpu: the
+ * step keeps the cores busy, and one thread outruns it many times), else (tfjs-node, tfjs-node-gpu:
+ * 'tensorflow') one per core but one, at most `AUTO_PIPELINE_THREADS_MAX`.
+ */
+export const autoPipelineThreads = (backend: string, cores: number): number =>
+  backend === 'tensorflow' ? Math.max(1, Math.min(AUTO_PIPELINE_THREADS_MAX, cores - 1)) : 1;
+
 /** Where a run's batch pipeline runs (`RunConfig.pipeline`). */
 export type PipelineMode = 'auto' | 'worker' | 'main-thread';
 

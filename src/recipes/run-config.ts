@@ -186,10 +186,12 @@ export const RunConfig = t.type({
    */
   pipeline: DefaultWhenMissing(t.keyof({ auto: null, worker: null, 'main-thread': null }), 'auto'),
   /**
-   * How many pipeline threads make the batches when they are made in threads: 1 keeps up with a
-   * wasm step by far; a fast GPU step can need more (thread i makes batches i, i + N, …). Missing decodes as 1.
+   * How many pipeline threads make the batches when they are made in threads (thread i makes batches
+   * i, i + N, …): a number, or 'auto' for 1 on wasm and cpu (the step keeps the cores busy, and one
+   * thread outruns it many times) and up to 4 on tfjs-node(-gpu), one core left for the main thread
+   * (`autoPipelineThreads`). Missing decodes as 'auto'.
    */
-  pipelineThreads: DefaultWhenMissing(PositiveInt, 1),
+  pipelineThreads: DefaultWhenMissing(t.union([t.literal('auto'), PositiveInt]), 'auto'),
   evalBatchSize: PositiveInt,
   shotThresholds: t.type({ many: NonNegative, manyInclusive: t.boolean, few: NonNegative, fewInclusive: t.boolean }),
 });
@@ -243,7 +245,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   seed: 0,
   prefetch: 2,
   pipeline: 'auto',
-  pipelineThreads: 1,
+  pipelineThreads: 'auto',
   evalBatchSize: 500,
   shotThresholds: { many: 100, manyInclusive: false, few: 20, fewInclusive: false },
 };

@@ -9,7 +9,9 @@
  * A post-hoc `calibration` (MARC) is the run's final step, written beside `metrics.json`.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { EMPTY, fromEvent, lastValueFrom, takeUntil, tap } from 'rxjs';
 import * as E from 'fp-ts/lib/Either.js';
 import { UserError } from '../core/errors.js';
@@ -29,7 +31,7 @@ import { fit, START_CURSOR, type BilateralFit, type FitCursor, type FitEvent, ty
 import { freezeBackbone, reinitializeClassifier } from '../train/classifier-retraining.js';
 import { checkTransforms } from './resolve-transforms.js';
 import { buildPipeline, planUsesModel, stage1Plan, stage2Plan, type PipelinePlan } from './pipeline-plan.js';
-import { checkPipelineMode, startPipelineThread, usePipelineThread } from './pipeline-thread.js';
+import { autoPipelineThreads, checkPipelineMode, startPipelineThread, usePipelineThread } from './pipeline-thread.js';
 import { modelGradientOracle } from '../transforms/gradient-oracle.js';
 import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../train/checkpoint.js';
 import { deferredReweighting, rampedReweighting } from '../train/class-weight-schedule.js';
@@ -406,7 +408,7 @@ const execute = async ({ config, folder, checkpoint }: RunPlan, options: RunTrai
             rng: stageFit.rng,
             epochs: stageFit.epochs,
             batchSize: config.batchSize,
-            threads: config.pipelineThreads,
+            threads: config.pipelineThreads === 'auto' ? autoPipelineThreads(tf.getBackend(), os.availableParallelism()) : config.pipelineThreads,
             ...maxSteps,
           })
         : undefined;

@@ -27,7 +27,8 @@ describe('tailstream train: bad input is one sentence and exit code 2', () => {
     [['--dataset', 'fmnist-lt', '--data-dir', '/nonexistent'], 'tailstream: fmnist-lt: cannot read /nonexistent/train-images-idx3-ubyte.gz (ENOENT).\n'],
     [['--sampler', 'balanced'], "tailstream: Unknown sampler 'balanced'; known: instance, class-balanced, class-aware, square-root, progressive, reversed, minority, target-ratio, multi-label.\n"],
     [['--pipeline', 'gpu'], "tailstream: --pipeline: expected one of auto, worker, main-thread, got 'gpu'.\n"],
-    [['--pipeline-threads', '0'], "tailstream: --pipeline-threads: expected an integer ≥ 1, got '0'.\n"],
+    [['--pipeline-threads', '0'], "tailstream: --pipeline-threads: expected auto or an integer ≥ 1, got '0'.\n"],
+    [['--pipeline-threads', 'many'], "tailstream: --pipeline-threads: expected auto or an integer ≥ 1, got 'many'.\n"],
     [['--recipe', 'gae', '--pipeline', 'worker'], "tailstream: pipeline 'worker' cannot run gae, which queries the model on the main thread; use pipeline 'auto' or 'main-thread'.\n"],
   ])('%j', async (args, message) => {
     const out = path.join(dir, 'run');

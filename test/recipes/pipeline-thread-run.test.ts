@@ -6,6 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { initBackend } from '../../src/backend/index.js';
 import { applyRecipe, DEFAULT_RUN_CONFIG, recipes, runTraining, RunConfig } from '../../src/recipes/index.js';
 import { decodeCheckpoint } from '../../src/train/checkpoint.js';
+import { autoPipelineThreads } from '../../src/recipes/pipeline-thread.js';
 
 const small = { ...DEFAULT_RUN_CONFIG, epochs: 2, batchSize: 32, maxStepsPerEpoch: 6, evalBatchSize: 500 };
 
@@ -59,11 +60,20 @@ describe('runs with the pipeline in a thread', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it("reads a run folder's config without the field as 'auto'", () => {
+  it("picks 1 thread on wasm and cpu and up to 4 on tfjs-node(-gpu), leaving a core to the step, for pipelineThreads 'auto'", () => {
+    expect(autoPipelineThreads('wasm', 16)).toBe(1);
+    expect(autoPipelineThreads('cpu', 16)).toBe(1);
+    expect(autoPipelineThreads('tensorflow', 16)).toBe(4);
+    expect(autoPipelineThreads('tensorflow', 3)).toBe(2);
+    expect(autoPipelineThreads('tensorflow', 1)).toBe(1);
+  });
+
+  it("reads a run folder's config without the fields as 'auto'", () => {
     const { pipeline: _omitted, pipelineThreads: _alsoOmitted, ...older } = DEFAULT_RUN_CONFIG;
     const decoded = RunConfig.decode(JSON.parse(JSON.stringify(older)));
     expect(E.isRight(decoded) && decoded.right.pipeline).toBe('auto');
-    expect(E.isRight(decoded) && decoded.right.pipelineThreads).toBe(1);
+    expect(E.isRight(decoded) && decoded.right.pipelineThreads).toBe('auto');
+    expect(E.isLeft(RunConfig.decode({ ...DEFAULT_RUN_CONFIG, pipelineThreads: 0 }))).toBe(true);
     expect(E.isLeft(RunConfig.decode({ ...DEFAULT_RUN_CONFIG, pipeline: 'gpu' }))).toBe(true);
   });
 });
