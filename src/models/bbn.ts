@@ -29,7 +29,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../core/rng.js';
 import { heNormal, constantVariable } from './init.js';
-import { cosineLogits } from './cosine-head.js';
+import { headLogits } from './cosine-head.js';
 import { batchNormInference, batchNormTraining } from './batch-norm.js';
 import { disposeVariables, type ForwardResult, type Model, type ModelEntry, type ModelSpec } from './model.js';
 import { basicBlock, cifarBlockSpecs, convLayer, resNetParts, type NormLayer } from './resnet-blocks.js';
@@ -105,10 +105,7 @@ const bilateral = (name: string, variables: Model['variables'], b: Branches, dis
 const classifier = (spec: ModelSpec, trainable: Map<string, tf.Variable>, rng: Rng, dim: number): ((f: tf.Tensor2D) => tf.Tensor2D) => {
   trainable.set('fc/kernel', heNormal(rng.derive('fc'), [dim, spec.numClasses], dim, 'fc/kernel'));
   if (spec.head !== 'cosine') trainable.set('fc/bias', constantVariable([spec.numClasses], 0, 'fc/bias'));
-  const kernel = () => trainable.get('fc/kernel')! as tf.Tensor2D;
-  return spec.head === 'cosine'
-    ? (f) => cosineLogits(f, kernel())
-    : (f) => tf.add(tf.matMul(f, kernel()), trainable.get('fc/bias')!) as tf.Tensor2D;
+  return (f) => headLogits(spec.head, f, trainable.get('fc/kernel')! as tf.Tensor2D, () => trainable.get('fc/bias')!);
 };
 
 /** BBN on a CIFAR ResNet-(6n+2) (ResNet-32 for n = 5), weights from `rng`. */

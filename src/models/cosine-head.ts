@@ -18,6 +18,13 @@ const EPSILON = 1e-12;
 const unitAlong = (x: tf.Tensor2D, axis: number): tf.Tensor2D =>
   tf.div(x, tf.sqrt(tf.maximum(tf.sum(tf.square(x), axis, true), EPSILON * EPSILON))) as tf.Tensor2D;
 
+/**
+ * The classifier head's logits of `features` [N, D]: cosine against the columns of `kernel` [D, C],
+ * or `features · kernel + bias` for a linear head, the default (`bias` is read only then: a cosine head has none).
+ */
+export const headLogits = (head: HeadKind | undefined, features: tf.Tensor2D, kernel: tf.Tensor2D, bias: () => tf.Tensor): tf.Tensor2D =>
+  head === 'cosine' ? cosineLogits(features, kernel) : (tf.add(tf.matMul(features, kernel), bias()) as tf.Tensor2D);
+
 /** Cosine logits of `features` [N, D] against the columns of `kernel` [D, C]. */
 export const cosineLogits = (features: tf.Tensor2D, kernel: tf.Tensor2D): tf.Tensor2D =>
   tf.tidy(() => {

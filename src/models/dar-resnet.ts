@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../core/rng.js';
 import { batchNormInference } from './batch-norm.js';
-import { cosineLogits } from './cosine-head.js';
+import { headLogits } from './cosine-head.js';
 import { heNormal, constantVariable } from './init.js';
 import { darBatchNormTraining, type NoiseGradient } from './dar-batch-norm.js';
 import { disposeVariables, type ForwardResult, type Model, type ModelEntry, type ModelSpec } from './model.js';
@@ -57,8 +57,7 @@ export const createDarResNet = (spec: ModelSpec, rng: Rng, blocksPerStage = 5, n
       let h = tf.relu<tf.Tensor4D>(norm(convLayer(parts, x, 'stem/conv', 1), 'stem/bn'));
       for (const b of blocks) h = basicBlock(parts, h, b, norm);
       const features = tf.mean(h, [1, 2]) as tf.Tensor2D;
-      const kernel = parts.p('fc/kernel') as tf.Tensor2D;
-      const logits = spec.head === 'cosine' ? cosineLogits(features, kernel) : (tf.add(tf.matMul(features, kernel), parts.p('fc/bias')) as tf.Tensor2D);
+      const logits = headLogits(spec.head, features, parts.p('fc/kernel') as tf.Tensor2D, () => parts.p('fc/bias'));
       return { logits, features };
     });
   return {

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../core/rng.js';
 import { batchNormInference } from './batch-norm.js';
-import { cosineLogits } from './cosine-head.js';
+import { headLogits } from './cosine-head.js';
 import { heNormal, constantVariable } from './init.js';
 import { darBatchNormTraining } from './dar-batch-norm.js';
 import type { NoiseRoutedModel } from './dar-resnet.js';
@@ -48,8 +48,7 @@ export const createDarSmallCnn = (spec: ModelSpec, rng: Rng): NoiseRoutedModel =
       h = tf.maxPool(tf.relu(norm(convLayer(parts, h, 'conv2', 1), 'bn2')), 2, 2, 'valid');
       const flatH = tf.reshape(h, [x.shape[0], flat]);
       const features = tf.relu(tf.add(tf.matMul(flatH, parts.p('fc1/kernel') as tf.Tensor2D), parts.p('fc1/bias'))) as tf.Tensor2D;
-      const kernel = parts.p('fc2/kernel') as tf.Tensor2D;
-      const logits = spec.head === 'cosine' ? cosineLogits(features, kernel) : (tf.add(tf.matMul(features, kernel), parts.p('fc2/bias')) as tf.Tensor2D);
+      const logits = headLogits(spec.head, features, parts.p('fc2/kernel') as tf.Tensor2D, () => parts.p('fc2/bias'));
       return { logits, features };
     });
   return {

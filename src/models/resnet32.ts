@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../core/rng.js';
 import { heNormal, constantVariable } from './init.js';
-import { cosineLogits } from './cosine-head.js';
+import { headLogits } from './cosine-head.js';
 import { batchNormInference, batchNormTraining, type BatchNormState } from './batch-norm.js';
 import { disposeVariables, type Model, type ModelEntry, type ModelSpec } from './model.js';
 
@@ -85,10 +85,7 @@ export const createResNetCifar = (spec: ModelSpec, rng: Rng, blocksPerStage = BL
           h = tf.relu(tf.add<tf.Tensor4D>(res, skip));
         }
         const features = tf.mean(h, [1, 2]) as tf.Tensor2D;
-        const logits =
-          spec.head === 'cosine'
-            ? cosineLogits(features, p('fc/kernel') as tf.Tensor2D)
-            : (tf.add(tf.matMul(features, p('fc/kernel') as tf.Tensor2D), p('fc/bias')) as tf.Tensor2D);
+        const logits = headLogits(spec.head, features, p('fc/kernel') as tf.Tensor2D, () => p('fc/bias'));
         return { logits, features };
       }),
     dispose: () => {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../core/rng.js';
 import { heNormal, constantVariable } from './init.js';
-import { cosineLogits } from './cosine-head.js';
+import { headLogits } from './cosine-head.js';
 import { disposeVariables, type Model, type ModelEntry, type ModelSpec } from './model.js';
 
 /** Builds the small CNN for `spec` with weights drawn from `rng`. */
@@ -38,10 +38,7 @@ export const createSmallCnn = (spec: ModelSpec, rng: Rng): Model => {
         h = tf.maxPool(h, 2, 2, 'valid');
         const flatH = tf.reshape(h, [x.shape[0], flat]);
         const features = tf.relu(tf.add(tf.matMul(flatH, p('fc1/kernel') as tf.Tensor2D), p('fc1/bias'))) as tf.Tensor2D;
-        const logits =
-          spec.head === 'cosine'
-            ? cosineLogits(features, p('fc2/kernel') as tf.Tensor2D)
-            : (tf.add(tf.matMul(features, p('fc2/kernel') as tf.Tensor2D), p('fc2/bias')) as tf.Tensor2D);
+        const logits = headLogits(spec.head, features, p('fc2/kernel') as tf.Tensor2D, () => p('fc2/bias'));
         return { logits, features };
       }),
     dispose: () => disposeVariables(variables),

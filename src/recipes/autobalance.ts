@@ -11,6 +11,7 @@
  * `autobalance.json` (the found per-class values as `values`). The hypergradient is a one-step lookahead through
  * the classifier layer, not the code's Neumann-series implicit gradient (see `autoBalanceHypergradient`).
  */
+import { AUTOBALANCE_DEFAULTS } from '../train/autobalance.js';
 import { defineRecipe } from './recipe.js';
 
 /** The first epoch with hyper-steps: 40% of the epochs (120 of 300 in `configs/cifar10/dyly_no_init/1.yaml`). */
@@ -35,16 +36,7 @@ export const autoBalanceRecipe = defineRecipe({
     absgd: null,
     bbn: null,
     ot: null,
-    autobalance: {
-      valFraction: 0.2,
-      groupSize: 1,
-      hyperLr: 0.01,
-      hyperMomentum: 0.9,
-      hyperWeightDecay: 1e-4,
-      interval: 20,
-      startEpoch: autoBalanceStartEpoch(epochs),
-      lookahead: null,
-      valBatchSize: 128,
-    },
+    // The code's settings, from 40% of the epochs on.
+    autobalance: { ...AUTOBALANCE_DEFAULTS, startEpoch: autoBalanceStartEpoch(epochs) },
   }),
 });

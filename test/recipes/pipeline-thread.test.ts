@@ -10,6 +10,7 @@ import { pullThrough, type PullSource } from '../../src/streams/pull-source.js';
 import { epochPipeline, type TrainingItem } from '../../src/train/epoch-pipeline.js';
 import { buildPipeline, type PipelinePlan } from '../../src/recipes/pipeline-plan.js';
 import { pipelineThreadAvailability, startPipelineThread, type PipelineThread } from '../../src/recipes/pipeline-thread.js';
+import { plainValues } from '../helpers/plain-values.js';
 
 const loaded = datasets.get('mnist-lt').load({ ratio: 100, profile: 'exp', subsetSeed: 0 });
 if (E.isLeft(loaded)) throw new Error(loaded.left);
@@ -51,10 +52,6 @@ const bothWays = async (dataset: LongTailDataset, plan: PipelinePlan, epoch: num
   return { main, worker, thread };
 };
 
-/** Typed arrays as plain arrays, so `toEqual` compares values and names the first difference. */
-const plain = (v: unknown): unknown =>
-  ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v;
-
 describe('pipeline thread', () => {
   it('is available when running from sources with tsx installed', () => {
     expect(pipelineThreadAvailability()).toEqual({ available: true });
@@ -72,7 +69,7 @@ describe('pipeline thread', () => {
     };
     const { main, worker } = await bothWays(mnist, plan, 1, 2);
     expect(main).toHaveLength(4);
-    expect(worker.map(plain)).toEqual(main.map(plain));
+    expect(worker.map(plainValues)).toEqual(main.map(plainValues));
     // The operators did act: CMO mixes targets, pure noise marks replaced images.
     const first = main[0] as HostBatch;
     expect(first.mix).toBeDefined();
@@ -86,7 +83,7 @@ describe('pipeline thread', () => {
     const { main, worker, thread } = await bothWays(mnist, plan, 1, 1, 3);
     expect(thread.threads).toBe(3);
     expect(main).toHaveLength(5);
-    expect(worker.map(plain)).toEqual(main.map(plain));
+    expect(worker.map(plainValues)).toEqual(main.map(plainValues));
   });
 
   it('makes every epoch of a stage the same, including the next epochs made ahead by two threads', async () => {
@@ -100,7 +97,7 @@ describe('pipeline thread', () => {
       const expected = await collect(epochPipeline(options, epoch, 0));
       // A short pause lets the threads make the epoch's first batches ahead, as they do while steps run.
       await new Promise((r) => setTimeout(r, 50));
-      expect((await collect(thread.epochSource(epoch, 0))).map(plain)).toEqual(expected.map(plain));
+      expect((await collect(thread.epochSource(epoch, 0))).map(plainValues)).toEqual(expected.map(plainValues));
     }
   });
 
@@ -109,14 +106,14 @@ describe('pipeline thread', () => {
     const { main, worker } = await bothWays(mnist, plan, 0, 0);
     expect(main).toHaveLength(6);
     expect('conventional' in main[0]!).toBe(true);
-    expect(worker.map(plain)).toEqual(main.map(plain));
+    expect(worker.map(plainValues)).toEqual(main.map(plainValues));
   });
 
   it('makes the same batches with Open-Sampling (a second stream, generated images appended)', async () => {
     const plan: PipelinePlan = { ...basePlan, cropFlip: null, transforms: [{ name: 'open-sampling', config: {} }] };
     const { main, worker } = await bothWays(mnist, plan, 2, 0);
     expect((main[0] as HostBatch).y.length).toBeGreaterThan(sizes.batchSize);
-    expect(worker.map(plain)).toEqual(main.map(plain));
+    expect(worker.map(plainValues)).toEqual(main.map(plainValues));
   });
 
   it('carries multi-label targets through the shared copy', async () => {
@@ -136,7 +133,7 @@ describe('pipeline thread', () => {
     const dataset = { ...mnist, train, trainCounts: countClasses(trainLabels, C), numClasses: C, shape: source.shape };
     const { main, worker } = await bothWays(dataset, { ...basePlan, sampler: 'multi-label', cropFlip: null }, 0, 0);
     expect((main[0] as HostBatch).targets).toBeDefined();
-    expect(worker.map(plain)).toEqual(main.map(plain));
+    expect(worker.map(plainValues)).toEqual(main.map(plainValues));
   });
 
   it('serves another epoch after one was left mid-way, and ends the source with an error once closed', async () => {

@@ -6,6 +6,7 @@ import { datasets } from '../../src/data/datasets.js';
 import { pullThrough } from '../../src/streams/pull-source.js';
 import { epochPipeline, type TrainingItem } from '../../src/train/epoch-pipeline.js';
 import { buildPipeline, type PipelinePlan } from '../../src/recipes/pipeline-plan.js';
+import { plainValues } from '../helpers/plain-values.js';
 
 const loaded = datasets.get('mnist-lt').load({ ratio: 100, profile: 'exp', subsetSeed: 0 });
 if (E.isLeft(loaded)) throw new Error(loaded.left);
@@ -26,9 +27,6 @@ const optionsFor = (plan: PipelinePlan) => {
 };
 
 const collect = (source: ReturnType<typeof epochPipeline>): Promise<TrainingItem[]> => lastValueFrom(pullThrough(source, (s) => s, { prefetch: 2 }).pipe(toArray()));
-
-const plain = (v: unknown): unknown =>
-  ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v;
 
 const fill = [-mnist.mean[0]! / mnist.std[0]!];
 const plans: Record<string, PipelinePlan> = {
@@ -56,16 +54,16 @@ const plans: Record<string, PipelinePlan> = {
 describe('epochPipeline', () => {
   it.each(Object.keys(plans))('with stride N, share i is every N-th item of the whole epoch from i on (%s)', async (name) => {
     const options = optionsFor(plans[name]!);
-    const whole = (await collect(epochPipeline(options, 2, 0))).map(plain);
+    const whole = (await collect(epochPipeline(options, 2, 0))).map(plainValues);
     expect(whole).toHaveLength(10);
     for (const n of [2, 3]) {
       for (let i = 0; i < n; i++) {
-        const part = (await collect(epochPipeline(options, 2, i, n))).map(plain);
+        const part = (await collect(epochPipeline(options, 2, i, n))).map(plainValues);
         expect(part).toEqual(whole.filter((_, j) => j % n === i));
       }
     }
     // Resuming at batch 4 with stride 3 gives batches 4 and 7.
-    expect((await collect(epochPipeline(options, 2, 4, 3))).map(plain)).toEqual([whole[4], whole[7]]);
+    expect((await collect(epochPipeline(options, 2, 4, 3))).map(plainValues)).toEqual([whole[4], whole[7]]);
   });
 
   it('refuses a stride that is not a positive integer', () => {

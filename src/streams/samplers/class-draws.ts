@@ -31,6 +31,21 @@ export const powerProbabilities = (counts: readonly number[], q: number): number
 };
 
 /**
+ * The first index whose cumulative sum exceeds `u` (binary search; `u` in [0, total)), so an index
+ * of weight 0 is never found: how a uniform draw becomes a draw ∝ the weights.
+ */
+export const firstAbove = (cumulative: Float64Array, u: number): number => {
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cumulative[mid]! > u) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+};
+
+/**
  * One epoch of `ctx.labels.length` i.i.d. draws: a class with probability `probabilities[c]`, then a
  * sample of that class uniformly. Class choice is a binary search over the cumulative distribution
  * (O(log C) per draw), so a class of probability 0 is never drawn.
@@ -52,16 +67,7 @@ export const drawClassThenMember = (ctx: SamplerContext, probabilities: readonly
   return draw(rng, (d) => {
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      const u = d.uniform() * total;
-      // First class whose cumulative probability exceeds u.
-      let lo = 0;
-      let hi = cumulative.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (cumulative[mid]! > u) hi = mid;
-        else lo = mid + 1;
-      }
-      const members = byClass[lo]!;
+      const members = byClass[firstAbove(cumulative, d.uniform() * total)]!;
       out[i] = members[d.int(0, members.length - 1)]!;
     }
     return out;

@@ -25,7 +25,7 @@
  */
 import { draw, type Rng } from '../../core/rng.js';
 import type { Sampler } from './sampler.js';
-import { powerProbabilities } from './class-draws.js';
+import { firstAbove, powerProbabilities } from './class-draws.js';
 
 /** The positive labels of each sample, in dataset order. */
 export type LabelSets = readonly (readonly number[])[];
@@ -112,15 +112,7 @@ export const drawWeighted = (weights: ArrayLike<number>, n: number, rng: Rng): I
   return draw(rng, (d) => {
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      const u = d.uniform() * total;
-      let lo = 0;
-      let hi = cumulative.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (cumulative[mid]! > u) hi = mid;
-        else lo = mid + 1;
-      }
-      out[i] = lo;
+      out[i] = firstAbove(cumulative, d.uniform() * total);
     }
     return out;
   })[0];
