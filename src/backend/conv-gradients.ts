@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmGradient } from './wasm-gradient.js';
-import { depthToSpaceFast, nhwcToChwn } from './heap-kernels.js';
+import { depthToSpaceFast, flipSwapFilter, nhwcToChwn } from './heap-kernels.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 
@@ -191,7 +191,7 @@ export const conv2dInputGradient = (
       const [n, h, w, c] = d.shape;
       d = tf.slice(d, [0, cropTop, cropLeft, 0], [n, h - cropTop - cropBottom, w - cropLeft - cropRight, c]);
     }
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    const flipped = flipSwapFilter(filter);
     return tf.conv2d(d, flipped, 1, [
       [0, 0],
       [Math.max(0, padTop), Math.max(0, padBottom)],

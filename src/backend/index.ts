@@ -11,11 +11,15 @@ export {
   depthToSpaceFast,
   depthToSpaceOnHeap,
   nhwcToChwn,
+  flipSwapFilter,
+  flipSwapFilterOnHeap,
   swapOuterAxesOnHeap,
   registerHeapKernels,
   WASM_DEPTH_TO_SPACE_KERNEL,
   WASM_SWAP_OUTER_AXES_KERNEL,
+  WASM_FLIP_SWAP_FILTER_KERNEL,
 } from './heap-kernels.js';
+export { registerSharedIdentity } from './shared-identity.js';
 export type { WasmHeapBackend } from './heap-kernels.js';
 export { registerWasmGradient } from './wasm-gradient.js';
 export type { WasmGradFunc } from './wasm-gradient.js';

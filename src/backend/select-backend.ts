@@ -16,6 +16,7 @@ import { UserError } from '../core/errors.js';
 import { registerFastConvGradients } from './conv-gradients.js';
 import { registerFastAddGradient } from './add-gradient.js';
 import { registerHeapKernels } from './heap-kernels.js';
+import { registerSharedIdentity } from './shared-identity.js';
 import { registerFastMatMulGradient } from './matmul-gradient.js';
 import { registerFastMaxPoolGradient } from './max-pool-gradient.js';
 import { MAX_WASM_THREADS, terminateWasmWorkers, withThreadedWasm } from './wasm-threads.js';
@@ -107,6 +108,7 @@ const startWasm = async (threads: number): Promise<BackendInfo> => {
     throw new UserError('missing-package', 'The wasm backend failed to start.');
   }
   registerHeapKernels();
+  registerSharedIdentity();
   registerFastConvGradients();
   registerFastMaxPoolGradient();
   registerFastMatMulGradient();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, nhwcToChwn, swapOuterAxesOnHeap } from '../../src/backend/index.js';
+import { flipSwapFilter, flipSwapFilterOnHeap, initBackend, nhwcToChwn, swapOuterAxesOnHeap } from '../../src/backend/index.js';
 import { lcgArray } from './close.js';
 
 describe('heap kernels', () => {
@@ -31,5 +31,27 @@ describe('heap kernels', () => {
       return t.dataSync();
     });
     expect(Array.from(got)).toEqual(Array.from(expected));
+  });
+
+  it('flips a filter spatially and swaps its channels like tf.reverse + tf.transpose, on the heap and on wasm', async () => {
+    for (const [kh, kw, ci, co] of [
+      [3, 3, 2, 5],
+      [1, 1, 4, 3],
+      [2, 3, 1, 2],
+    ] as const) {
+      const fv = lcgArray(kh * kw * ci * co, kh + 10 * co);
+      await initBackend('cpu');
+      const expected = tf.tidy(() => tf.transpose(tf.reverse(tf.tensor4d(fv, [kh, kw, ci, co]), [0, 1]), [0, 1, 3, 2]).dataSync());
+      const out = new Float32Array(fv.length);
+      flipSwapFilterOnHeap(fv, out, kh, kw, ci, co);
+      expect(Array.from(out)).toEqual(Array.from(expected));
+      await initBackend('wasm', { threads: 1 });
+      const got = tf.tidy(() => {
+        const t = flipSwapFilter(tf.tensor4d(fv, [kh, kw, ci, co]));
+        expect(t.shape).toEqual([kh, kw, co, ci]);
+        return t.dataSync();
+      });
+      expect(Array.from(got)).toEqual(Array.from(expected));
+    }
   });
 });
