@@ -2,12 +2,11 @@
  * Where a training step's time goes on the wasm backend: kernel time summed by kernel and input shapes.
  *
  * Usage: npx tsx bench/profile-step.ts [--model resnet32] [--threads N] [--batch 128] [--top 25] [--timer profile|wrap] [--steps 3]
- * One warm-up step, then the timed steps.
+ * One warm-up step, then the timed steps; prints the time per kernel name, then per kernel and input shapes.
  * - `--timer profile` (default): tf.profile, one step; it times kernels one by one and inflates
  *   memory-bound kernels (a total well above a plain step's time).
  * - `--timer wrap`: every wasm kernel is re-registered inside a wall-clock timer for the timed steps
- *   only, so the total stays close to a plain step; also prints the fastest plain step and the
- *   time per kernel name.
+ *   only, so the total stays close to a plain step; also prints the fastest plain step.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { defaultWasmThreads, initBackend, shutdownBackend } from '../src/backend/index.js';
@@ -91,10 +90,8 @@ try {
     byKernel.set(kernel, (byKernel.get(kernel) ?? 0) + r.ms);
   }
   process.stdout.write(`${name}, batch ${batchSize}, ${info.threads} thread(s), timer ${timer}: ${(total / perStep).toFixed(0)} ms of kernel time a step\n`);
-  if (timer === 'wrap') {
-    const kernels = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, top);
-    process.stdout.write(`by kernel: ${kernels.map(([k, ms]) => `${k} ${(ms / perStep).toFixed(0)}`).join(', ')}\n`);
-  }
+  const kernels = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, top);
+  process.stdout.write(`by kernel: ${kernels.map(([k, ms]) => `${k} ${(ms / perStep).toFixed(0)}`).join(', ')}\n`);
   for (const [key, r] of [...rows].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) {
     process.stdout.write(`${(r.ms / perStep).toFixed(1).padStart(8)} ms ${String(r.calls / perStep).padStart(4)}×  ${key}\n`);
   }

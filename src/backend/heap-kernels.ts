@@ -94,51 +94,57 @@ export const flipSwapFilterOnHeap = (f: Float32Array, out: Float32Array, kh: num
   }
 };
 
+/**
+ * Registers a one-input float32 wasm kernel that writes `run(x, out, x.shape, attrs)` into a new output
+ * of `outShape(x.shape, attrs)`. The output is allocated before either heap view is taken: a heap
+ * that grows invalidates views taken before.
+ */
+const registerUnaryHeapKernel = (
+  kernelName: string,
+  outShape: (shape: readonly number[], attrs: tf.NamedAttrMap) => number[],
+  run: (x: Float32Array, out: Float32Array, shape: readonly number[], attrs: tf.NamedAttrMap) => void,
+): void => {
+  tf.registerKernel({
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs = {} }) => {
+      const { x } = inputs as { x: tf.TensorInfo };
+      const wasm = backend as unknown as WasmHeapBackend;
+      const out = wasm.makeOutput(outShape(x.shape, attrs), 'float32');
+      run(heapFloats(wasm, x, kernelName), heapFloats(wasm, out, kernelName), x.shape, attrs);
+      return out;
+    },
+  });
+};
+
+const blockSizeOf = (attrs: tf.NamedAttrMap): number => (attrs as unknown as { blockSize: number }).blockSize;
+
 let registered = false;
 
 /** Registers the kernels above for the wasm backend. Idempotent. */
 export const registerHeapKernels = (): void => {
   if (registered) return;
-  tf.registerKernel({
-    kernelName: WASM_DEPTH_TO_SPACE_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { x } = inputs as { x: tf.TensorInfo };
-      const s = (attrs as unknown as { blockSize: number }).blockSize;
-      const [n, h, w, depth] = x.shape as [number, number, number, number];
-      const c = depth / (s * s);
-      const wasm = backend as unknown as WasmHeapBackend;
-      const out = wasm.makeOutput([n, h * s, w * s, c], 'float32');
-      depthToSpaceOnHeap(heapFloats(wasm, x, WASM_DEPTH_TO_SPACE_KERNEL), heapFloats(wasm, out, WASM_DEPTH_TO_SPACE_KERNEL), n, h, w, c, s);
-      return out;
+  registerUnaryHeapKernel(
+    WASM_DEPTH_TO_SPACE_KERNEL,
+    ([n, h, w, depth], attrs) => {
+      const s = blockSizeOf(attrs);
+      return [n!, h! * s, w! * s, depth! / (s * s)];
     },
-  });
-  tf.registerKernel({
-    kernelName: WASM_SWAP_OUTER_AXES_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const { x } = inputs as { x: tf.TensorInfo };
-      const [A, B, C] = x.shape as [number, number, number];
-      const wasm = backend as unknown as WasmHeapBackend;
-      const out = wasm.makeOutput([C, B, A], 'float32');
-      const k = WASM_SWAP_OUTER_AXES_KERNEL;
-      swapOuterAxesOnHeap(heapFloats(wasm, x, k), heapFloats(wasm, out, k), A, B, C);
-      return out;
+    (x, out, [n, h, w, depth], attrs) => {
+      const s = blockSizeOf(attrs);
+      depthToSpaceOnHeap(x, out, n!, h!, w!, depth! / (s * s), s);
     },
-  });
-  tf.registerKernel({
-    kernelName: WASM_FLIP_SWAP_FILTER_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const { x } = inputs as { x: tf.TensorInfo };
-      const [kh, kw, ci, co] = x.shape as [number, number, number, number];
-      const wasm = backend as unknown as WasmHeapBackend;
-      const out = wasm.makeOutput([kh, kw, co, ci], 'float32');
-      const k = WASM_FLIP_SWAP_FILTER_KERNEL;
-      flipSwapFilterOnHeap(heapFloats(wasm, x, k), heapFloats(wasm, out, k), kh, kw, ci, co);
-      return out;
-    },
-  });
+  );
+  registerUnaryHeapKernel(
+    WASM_SWAP_OUTER_AXES_KERNEL,
+    ([A, B, C]) => [C!, B!, A!],
+    (x, out, [A, B, C]) => swapOuterAxesOnHeap(x, out, A!, B!, C!),
+  );
+  registerUnaryHeapKernel(
+    WASM_FLIP_SWAP_FILTER_KERNEL,
+    ([kh, kw, ci, co]) => [kh!, kw!, co!, ci!],
+    (x, out, [kh, kw, ci, co]) => flipSwapFilterOnHeap(x, out, kh!, kw!, ci!, co!),
+  );
   registered = true;
 };
 
