@@ -9,13 +9,15 @@
  *   mod s) gets its own small kernel (the taps of that parity), all phases as the output channels of
  *   one stride-1 conv over the undilated gradient, and a depth-to-space interleaves them
  *   ("phase" or space-to-depth form: 4 instead of 9 taps per output for a 3×3 stride-2 conv);
- * - filter gradient: the input with batch and channel axes swapped, convolved with the output
- *   gradient (batch and spatial axes swapped) as the filter, dilated by the stride.
+ * - filter gradient: on wasm with the SIMD kernels running (`simd/filter-gradient-kernel.ts`), tailstream's
+ *   own multi-threaded kernel over x and dy in place; otherwise the input with batch and channel axes
+ *   swapped, convolved with the output gradient (batch and spatial axes swapped) as the filter, dilated by the stride.
  * Tests check both against the cpu backend's own Conv2DBackpropInput/Filter kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmGradient } from './wasm-gradient.js';
 import { depthToSpaceFast, flipSwapFilter, nhwcToChwn } from './heap-kernels.js';
+import { simdFilterGradient } from './simd/filter-gradient-kernel.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 
@@ -217,6 +219,8 @@ export const conv2dFilterGradient = (
   tf.tidy(() => {
     const [kh, kw] = filterShape;
     const g = geometry(x.shape, filterShape, strides, pad, roundingMode);
+    const simd = simdFilterGradient(x, dy, { filterShape: [...filterShape], strideH: g.strideH, strideW: g.strideW, top: g.top, left: g.left });
+    if (simd !== undefined) return simd;
     const [n, H, W, c] = x.shape;
     // Output rows of the swapped conv: H + top + bottom' - (outH-1)*s must equal kh.
     let bottom = kh + (g.outH - 1) * g.strideH - H - g.top;

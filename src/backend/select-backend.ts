@@ -19,6 +19,7 @@ import { registerHeapKernels } from './heap-kernels.js';
 import { registerSharedIdentity } from './shared-identity.js';
 import { registerFastMatMulGradient } from './matmul-gradient.js';
 import { registerFastMaxPoolGradient } from './max-pool-gradient.js';
+import { simdKernelThreads, startSimdKernels, stopSimdKernels } from './simd/filter-gradient-kernel.js';
 import { MAX_WASM_THREADS, terminateWasmWorkers, withThreadedWasm } from './wasm-threads.js';
 
 /** Backends tailstream knows, fastest first. */
@@ -113,6 +114,7 @@ const startWasm = async (threads: number): Promise<BackendInfo> => {
   registerFastMaxPoolGradient();
   registerFastMatMulGradient();
   registerFastAddGradient();
+  if (simdKernelThreads() !== threads) await startSimdKernels(threads);
   return { name: 'wasm', tfName: 'wasm', threads: wasm.getThreadsCount() };
 };
 
@@ -123,6 +125,7 @@ const startWasm = async (threads: number): Promise<BackendInfo> => {
 export const shutdownBackend = async (): Promise<void> => {
   if (wasmRunning === undefined) return;
   wasmRunning = undefined;
+  await stopSimdKernels();
   if (tf.findBackendFactory('wasm') != null) tf.removeBackend('wasm');
   await terminateWasmWorkers();
 };
