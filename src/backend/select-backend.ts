@@ -19,7 +19,8 @@ import { registerHeapKernels } from './heap-kernels.js';
 import { registerSharedIdentity } from './shared-identity.js';
 import { registerFastMatMulGradient } from './matmul-gradient.js';
 import { registerFastMaxPoolGradient } from './max-pool-gradient.js';
-import { simdKernelThreads, startSimdKernels, stopSimdKernels } from './simd/filter-gradient-kernel.js';
+import { simdKernelThreads, startSimdKernels, stopSimdKernels } from './simd/simd-kernels.js';
+import { registerSimdConv2D } from './simd/conv-forward-kernel.js';
 import { MAX_WASM_THREADS, terminateWasmWorkers, withThreadedWasm } from './wasm-threads.js';
 
 /** Backends tailstream knows, fastest first. */
@@ -110,6 +111,7 @@ const startWasm = async (threads: number): Promise<BackendInfo> => {
   }
   registerHeapKernels();
   registerSharedIdentity();
+  registerSimdConv2D();
   registerFastConvGradients();
   registerFastMaxPoolGradient();
   registerFastMatMulGradient();

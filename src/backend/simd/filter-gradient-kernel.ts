@@ -2,17 +2,14 @@
  * The conv filter gradient as a wasm kernel of tailstream's own: the SIMD module of
  * `filter-gradient-wat.ts`, on every wasm thread, reading x and dy where tfjs keeps them.
  *
- * `startSimdKernels` (called when the wasm backend starts) assembles the module, finds the backend's
- * heap and starts a `KernelPool` of as many threads as the backend computes with; when the heap
- * cannot be found or the module does not compile, nothing is registered and `simdFilterGradient`
- * answers undefined, so callers keep their conv-based gradient. On a ResNet-32 step (batch 128,
+ * When the SIMD kernels are not running (`simd-kernels.ts`), `simdFilterGradient` answers undefined and
+ * callers keep their conv-based gradient. On a ResNet-32 step (batch 128,
  * 2 threads) the 31 filter gradients took about 705 ms as forward convs plus 162 ms of transposes;
  * this kernel does the same sums in place.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { compileWat } from './compile-wat.js';
-import { FILTER_GRADIENT_PARAMS, filterGradientFunction, filterGradientTile, filterGradientWat } from './filter-gradient-wat.js';
-import { startKernelPool, type KernelPool } from './kernel-pool.js';
+import { FILTER_GRADIENT_PARAMS, filterGradientFunction, filterGradientTile } from './filter-gradient-wat.js';
+import { simdPool } from './simd-kernels.js';
 import { heapFloats, type WasmHeapBackend } from '../heap-kernels.js';
 
 /** Name of the wasm kernel computing a conv's filter gradient with the SIMD module. */
@@ -28,22 +25,13 @@ export interface FilterGradientAttrs {
   readonly left: number;
 }
 
-let pool: KernelPool | undefined;
-
 /** Output pixels one pass of the kernel should cover (several small images at once; one large one). */
 const PIXELS_PER_PASS = 1024;
 
 /** Images per pass: enough that each tile's accumulators are loaded and stored once per ~PIXELS_PER_PASS pixels. */
 const imagesPerPass = (pixels: number): number => Math.max(1, Math.floor(PIXELS_PER_PASS / Math.max(1, pixels)));
-let registered = false;
 
-/** The heap of a running tfjs-wasm backend: the Emscripten module's memory. */
-const heapMemory = (backend: unknown): WebAssembly.Memory | undefined => {
-  const module = (backend as { wasm?: Record<string, unknown> } | undefined)?.wasm;
-  if (module === undefined) return undefined;
-  const candidates = [module['wasmMemory'], (module['asm'] as Record<string, unknown> | undefined)?.['memory'], (module['wasmExports'] as Record<string, unknown> | undefined)?.['memory']];
-  return candidates.find((m): m is WebAssembly.Memory => m instanceof WebAssembly.Memory);
-};
+let registered = false;
 
 const register = (): void => {
   if (registered) return;
@@ -53,6 +41,7 @@ const register = (): void => {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
       const a = attrs as unknown as FilterGradientAttrs;
+      const pool = simdPool(backend);
       if (pool === undefined) throw new Error(`${WASM_SIMD_FILTER_GRADIENT_KERNEL}: the SIMD kernels are not running`);
       const [n, h, w, c] = x.shape as [number, number, number, number];
       const [, oh, ow, o] = dy.shape as [number, number, number, number];
@@ -91,42 +80,12 @@ const register = (): void => {
 };
 
 /**
- * Starts the SIMD kernels for the running wasm backend on `threads` threads (1 when its heap is not shared).
- * Resolves to whether they run; a second call first stops the kernels of the first.
- */
-export const startSimdKernels = async (threads: number): Promise<boolean> => {
-  await stopSimdKernels();
-  if (tf.getBackend() !== 'wasm') return false;
-  const memory = heapMemory(tf.backend());
-  if (memory === undefined) return false;
-  const shared = memory.buffer instanceof SharedArrayBuffer;
-  let module: WebAssembly.Module;
-  try {
-    module = await compileWat('filter-gradient', filterGradientWat(shared));
-  } catch {
-    return false;
-  }
-  pool = await startKernelPool(module, memory, shared ? threads : 1);
-  register();
-  return true;
-};
-
-/** Stops the kernel pool's workers; `simdFilterGradient` answers undefined until the next start. Safe to call twice. */
-export const stopSimdKernels = async (): Promise<void> => {
-  const p = pool;
-  pool = undefined;
-  await p?.close();
-};
-
-/** Threads the SIMD kernels run on (0 when they are not running). */
-export const simdKernelThreads = (): number => pool?.threads ?? 0;
-
-/**
  * The filter gradient of a float32 NHWC conv on wasm by the SIMD kernel, or undefined when the kernels are
  * not running, the backend is not wasm or the shapes do not fit (output channels not a multiple of 4).
  */
 export const simdFilterGradient = (x: tf.Tensor4D, dy: tf.Tensor4D, attrs: FilterGradientAttrs): tf.Tensor4D | undefined => {
-  if (pool === undefined || tf.getBackend() !== 'wasm' || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
+  if (tf.getBackend() !== 'wasm' || simdPool(tf.backend()) === undefined || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
   if (filterGradientTile(x.shape[3], dy.shape[3]) === undefined) return undefined;
+  register();
   return tf.engine().runKernel(WASM_SIMD_FILTER_GRADIENT_KERNEL, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 };

@@ -14,6 +14,7 @@
  * gradient needs [C, H, W, N] and [outH, outW, N, O] copies, and XNNPACK repacks its "filter", dy,
  * on every call). With at most 11 live vectors (CI·OV ≤ 8 accumulators) nothing spills on x86-64.
  */
+import { add, bytes, c32, get, i32Params, locals, mul, set, sub } from './wat-builders.js';
 
 /** Input channels × output-channel vectors of one tile, largest first: the first that divides C and O is used. */
 export const FILTER_GRADIENT_TILES: readonly (readonly [number, number])[] = [
@@ -55,14 +56,6 @@ export const FILTER_GRADIENT_PARAMS = [
   'parts', // threads sharing the work
 ] as const;
 
-const get = (name: string): string => `(local.get $${name})`;
-const set = (name: string, value: string): string => `(local.set $${name} ${value})`;
-const c32 = (v: number): string => `(i32.const ${v})`;
-const add = (a: string, b: string): string => `(i32.add ${a} ${b})`;
-const sub = (a: string, b: string): string => `(i32.sub ${a} ${b})`;
-const mul = (a: string, b: string): string => `(i32.mul ${a} ${b})`;
-const bytes = (floats: string): string => `(i32.shl ${floats} ${c32(2)})`;
-
 /** One exported function for a tile of `ci` input channels × `ov` output vectors. */
 const tileFunction = (ci: number, ov: number): string => {
   const ot = 4 * ov;
@@ -79,13 +72,12 @@ const tileFunction = (ci: number, ov: number): string => {
     pixel.push(set('s', `(v128.load32_splat offset=${i * 4} ${get('xp')})`));
     for (let j = 0; j < ov; j++) pixel.push(set(acc(i, j), `(f32x4.add ${get(acc(i, j))} (f32x4.mul ${get('s')} ${get(`d${j}`)}))`));
   }
-  const params = FILTER_GRADIENT_PARAMS.map((p) => `(param $${p} i32)`).join(' ');
   const i32Locals = ['n0', 'n1', 'n', 't', 'T', 'OB', 'CB', 'ob', 'cb', 'tap', 'ka', 'kb', 'd', 'w0', 'w1', 'dwp', 'i', 'hin', 'xp', 'dyp', 'cnt', 'xStep', 'rowBytes'];
   const vLocals = ['s', ...dys, ...accs];
   return `
-  (func (export "${filterGradientFunction(ci, ov)}") ${params}
-    ${i32Locals.map((l) => `(local $${l} i32)`).join(' ')}
-    ${vLocals.map((l) => `(local $${l} v128)`).join(' ')}
+  (func (export "${filterGradientFunction(ci, ov)}") ${i32Params(FILTER_GRADIENT_PARAMS)}
+    ${locals(i32Locals, 'i32')}
+    ${locals(vLocals, 'v128')}
     ${set('OB', `(i32.div_u ${get('O')} ${c32(ot)})`)}
     ${set('CB', `(i32.div_u ${get('C')} ${c32(ci)})`)}
     ${set('T', mul(mul(mul(get('KH'), get('KW')), get('CB')), get('OB')))}
@@ -142,11 +134,5 @@ const tileFunction = (ci: number, ov: number): string => {
       (br $groups))))`;
 };
 
-/**
- * The module: one function per tile in `FILTER_GRADIENT_TILES`, over an imported memory
- * (`env.memory`; `shared` for the threaded build's SharedArrayBuffer heap, which must declare a maximum;
- * an unshared import declares none, so it accepts a heap of any maximum).
- */
-export const filterGradientWat = (shared: boolean): string =>
-  `(module
-  (import "env" "memory" (memory 1${shared ? ' 65536 shared' : ''}))${FILTER_GRADIENT_TILES.map(([ci, ov]) => tileFunction(ci, ov)).join('\n')})`;
+/** The module's filter-gradient functions: one per tile in `FILTER_GRADIENT_TILES`. */
+export const filterGradientFunctions = (): string => FILTER_GRADIENT_TILES.map(([ci, ov]) => tileFunction(ci, ov)).join('\n');

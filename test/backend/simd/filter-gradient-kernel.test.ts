@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/backend/index.js';
-import { simdKernelThreads, WASM_SIMD_FILTER_GRADIENT_KERNEL } from '../../../src/backend/simd/filter-gradient-kernel.js';
+import { WASM_SIMD_FILTER_GRADIENT_KERNEL } from '../../../src/backend/simd/filter-gradient-kernel.js';
+import { simdKernelThreads } from '../../../src/backend/simd/simd-kernels.js';
 import { filterGradientTile } from '../../../src/backend/simd/filter-gradient-wat.js';
 import { expectAllClose } from '../close.js';
 

@@ -1,0 +1,61 @@
+/**
+ * The running SIMD kernels: the module of `simd-module.ts` instantiated over the wasm backend's heap,
+ * on a `KernelPool` of as many threads as the backend computes with.
+ *
+ * `startSimdKernels` (called when the wasm backend starts) assembles the module, finds the heap
+ * (the Emscripten module's memory) and starts the pool; when the heap cannot be found or the module
+ * does not compile, nothing runs and every kernel built on `simdPool()` keeps tfjs's own path.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { compileWat } from './compile-wat.js';
+import { startKernelPool, type KernelPool } from './kernel-pool.js';
+import { simdKernelsWat } from './simd-module.js';
+
+let pool: KernelPool | undefined;
+/** The backend instance the pool's heap belongs to. */
+let poolBackend: unknown;
+
+/** The heap of a running tfjs-wasm backend: the Emscripten module's memory. */
+const heapMemory = (backend: unknown): WebAssembly.Memory | undefined => {
+  const module = (backend as { wasm?: Record<string, unknown> } | undefined)?.wasm;
+  if (module === undefined) return undefined;
+  const asm = module['asm'] as Record<string, unknown> | undefined;
+  const exports = module['wasmExports'] as Record<string, unknown> | undefined;
+  return [module['wasmMemory'], asm?.['memory'], exports?.['memory']].find((m): m is WebAssembly.Memory => m instanceof WebAssembly.Memory);
+};
+
+/**
+ * Starts the SIMD kernels for the running wasm backend on `threads` threads (1 when its heap is not shared).
+ * Resolves to whether they run; kernels started before are stopped first.
+ */
+export const startSimdKernels = async (threads: number): Promise<boolean> => {
+  await stopSimdKernels();
+  if (tf.getBackend() !== 'wasm') return false;
+  const backend = tf.backend();
+  const memory = heapMemory(backend);
+  if (memory === undefined) return false;
+  const shared = memory.buffer instanceof SharedArrayBuffer;
+  let module: WebAssembly.Module;
+  try {
+    module = await compileWat('tailstream-simd', simdKernelsWat(shared));
+  } catch {
+    return false;
+  }
+  pool = await startKernelPool(module, memory, shared ? threads : 1);
+  poolBackend = backend;
+  return true;
+};
+
+/** Stops the pool's workers; `simdPool` answers undefined until the next start. Safe to call twice. */
+export const stopSimdKernels = async (): Promise<void> => {
+  const p = pool;
+  pool = undefined;
+  poolBackend = undefined;
+  await p?.close();
+};
+
+/** Threads the SIMD kernels run on (0 when they are not running). */
+export const simdKernelThreads = (): number => pool?.threads ?? 0;
+
+/** The pool, when the kernels run over the heap of `backend` (a kernel's backend argument); otherwise undefined. */
+export const simdPool = (backend: unknown): KernelPool | undefined => (pool !== undefined && backend === poolBackend ? pool : undefined);
