@@ -9,3 +9,4 @@ export { countClasses, imbalanceRatio } from './class-counts.js';
 export type { ClassCounts } from './class-counts.js';
 export { createRegistry, closestName, editDistance } from './registry.js';
 export type { Registry, Named } from './registry.js';
+export { BATCH_NORM_BACKWARD_KERNEL } from './kernel-names.js';

@@ -13,6 +13,7 @@
  * Defaults as PyTorch's `nn.BatchNorm2d`: ε = 1e-5, running-stat momentum 0.1, unbiased running variance.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { BATCH_NORM_BACKWARD_KERNEL } from '../core/kernel-names.js';
 
 /** Running statistics and the constants of one batch-norm layer. */
 export interface BatchNormState {
@@ -33,6 +34,18 @@ export const channelMean = (x: tf.Tensor4D): tf.Tensor1D => {
 export const channelAffine = (x: tf.Tensor4D, scale: tf.Tensor1D, shift: tf.Tensor1D): tf.Tensor4D => {
   const c = x.shape[3];
   return tf.fused.depthwiseConv2d({ x, filter: tf.reshape(scale, [1, 1, c, 1]) as tf.Tensor4D, strides: 1, pad: 'valid', bias: shift });
+};
+
+/**
+ * [∂x, ∂γ, ∂β] by the active backend's `BATCH_NORM_BACKWARD_KERNEL` when it registers one (the wasm
+ * backend's SIMD kernel: two passes instead of five kernels and two scalar elementwise passes), else undefined.
+ */
+const fusedBackward = (dy: tf.Tensor4D, centered: tf.Tensor4D, gamma: tf.Tensor1D, invStd: tf.Tensor1D): tf.Tensor[] | undefined => {
+  if (dy.shape[3] % 4 !== 0 || dy.dtype !== 'float32' || tf.getKernel(BATCH_NORM_BACKWARD_KERNEL, tf.getBackend()) === undefined) return undefined;
+  const [dx, sums] = tf.engine().runKernel(BATCH_NORM_BACKWARD_KERNEL, { dy, centered, gamma, invStd }, {}) as unknown as [tf.Tensor4D, tf.Tensor2D];
+  const [sumDy, sumDyC] = tf.unstack(sums) as [tf.Tensor1D, tf.Tensor1D];
+  // ∂γ = Σ∂y·x̂ = s·Σ∂y·c, ∂β = Σ∂y
+  return [dx, tf.mul(sumDyC, invStd), sumDy];
 };
 
 /**
@@ -60,6 +73,8 @@ export const batchNormTraining = (x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.T
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sCentered, sInvStd, sGamma] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
         const dy4 = dy as tf.Tensor4D;
+        const fused = fusedBackward(dy4, sCentered, sGamma, sInvStd);
+        if (fused !== undefined) return fused;
         const meanDy = channelMean(dy4);
         const meanDyC = channelMean(tf.mul(dy4, sCentered) as tf.Tensor4D);
         const a = tf.mul(sGamma, sInvStd) as tf.Tensor1D;

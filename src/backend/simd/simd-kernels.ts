@@ -3,13 +3,14 @@
  * on a `KernelPool` of as many threads as the backend computes with.
  *
  * `startSimdKernels` (called when the wasm backend starts) assembles the module, finds the heap
- * (the Emscripten module's memory) and starts the pool; when the heap cannot be found or the module
- * does not compile, nothing runs and every kernel built on `simdPool()` keeps tfjs's own path.
+ * (the Emscripten module's memory) and starts the pool; when the heap cannot be found, nothing runs
+ * and every kernel built on `simdPool()` keeps tfjs's own path.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { compileWat } from './compile-wat.js';
 import { startKernelPool, type KernelPool } from './kernel-pool.js';
 import { simdKernelsWat } from './simd-module.js';
+import { registerSimdBatchNormBackward, unregisterSimdBatchNormBackward } from './batch-norm-kernel.js';
 
 let pool: KernelPool | undefined;
 /** The backend instance the pool's heap belongs to. */
@@ -35,14 +36,11 @@ export const startSimdKernels = async (threads: number): Promise<boolean> => {
   const memory = heapMemory(backend);
   if (memory === undefined) return false;
   const shared = memory.buffer instanceof SharedArrayBuffer;
-  let module: WebAssembly.Module;
-  try {
-    module = await compileWat('tailstream-simd', simdKernelsWat(shared));
-  } catch {
-    return false;
-  }
+  // The text is generated here: a failure to assemble it is a bug to report, not a reason to fall back.
+  const module = await compileWat('tailstream-simd', simdKernelsWat(shared));
   pool = await startKernelPool(module, memory, shared ? threads : 1);
   poolBackend = backend;
+  registerSimdBatchNormBackward();
   return true;
 };
 
@@ -51,6 +49,7 @@ export const stopSimdKernels = async (): Promise<void> => {
   const p = pool;
   pool = undefined;
   poolBackend = undefined;
+  unregisterSimdBatchNormBackward();
   await p?.close();
 };
 
