@@ -17,6 +17,11 @@ export interface WasmHeapBackend {
   typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
 }
 
+/** A wasm backend from which a kernel can also free a scratch buffer it allocated with `makeOutput`. */
+export interface WasmScratchBackend extends WasmHeapBackend {
+  disposeData(dataId: tf.DataId, force?: boolean): boolean;
+}
+
 /** The float32 view of a tensor on the wasm heap; throws for other dtypes. */
 export const heapFloats = (backend: WasmHeapBackend, info: tf.TensorInfo, kernel: string): Float32Array => {
   const a = backend.typedArrayFromHeap(info);

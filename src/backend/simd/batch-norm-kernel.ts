@@ -7,11 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_BACKWARD_KERNEL } from '../../core/kernel-names.js';
 import { BN_APPLY_FUNCTION, BN_APPLY_PARAMS, BN_SUMS_FUNCTION, BN_SUMS_PARAMS } from './batch-norm-wat.js';
 import { simdPool } from './simd-kernels.js';
-import { heapFloats, type WasmHeapBackend } from '../heap-kernels.js';
-
-interface ScratchBackend extends WasmHeapBackend {
-  disposeData(dataId: tf.DataId, force?: boolean): boolean;
-}
+import { heapFloats, type WasmScratchBackend } from '../heap-kernels.js';
 
 const NAME = BATCH_NORM_BACKWARD_KERNEL;
 
@@ -24,7 +20,7 @@ const kernelFunc: tf.KernelFunc = ({ inputs, backend }) => {
   if (c % 4 !== 0 || [dy, centered, gamma, invStd].some((t) => t.dtype !== 'float32')) {
     throw new Error(`${NAME}: expected float32 tensors with channels a multiple of 4, got ${c} channels`);
   }
-  const wasm = backend as unknown as ScratchBackend;
+  const wasm = backend as unknown as WasmScratchBackend;
   const dx = wasm.makeOutput([...dy.shape], 'float32');
   const sums = wasm.makeOutput([2, c], 'float32');
   const coef = wasm.makeOutput([3, c], 'float32');

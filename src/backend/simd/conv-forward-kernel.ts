@@ -11,12 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CONV_FORWARD_PARAMS, convForwardFunction, convForwardTile } from './conv-forward-wat.js';
 import { simdPool } from './simd-kernels.js';
-import { heapFloats, type WasmHeapBackend } from '../heap-kernels.js';
-
-/** What the kernel needs of the wasm backend besides heap views: freeing its scratch buffer. */
-interface ScratchBackend extends WasmHeapBackend {
-  disposeData(dataId: tf.DataId, force?: boolean): boolean;
-}
+import { heapFloats, type WasmScratchBackend } from '../heap-kernels.js';
 
 const isOne = (v: unknown): boolean => v === undefined || v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
 
@@ -29,7 +24,7 @@ const applies = (x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.Conv2DAttrs)
   isOne(attrs.dilations) &&
   convForwardTile(filter.shape[3]!) !== undefined;
 
-const conv = (x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.Conv2DAttrs, wasm: ScratchBackend, run: (name: string, args: number[]) => void): tf.TensorInfo => {
+const conv = (x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.Conv2DAttrs, wasm: WasmScratchBackend, run: (name: string, args: number[]) => void): tf.TensorInfo => {
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filter.shape as [number, number, number, number],
@@ -96,7 +91,7 @@ export const registerSimdConv2D = (): void => {
       const pool = simdPool(args.backend);
       if (pool === undefined || !applies(x, filter, attrs)) return stock.kernelFunc(args);
       computed += 1;
-      return conv(x, filter, attrs, args.backend as unknown as ScratchBackend, (name, a) => pool.run(name, a));
+      return conv(x, filter, attrs, args.backend as unknown as WasmScratchBackend, (name, a) => pool.run(name, a));
     },
   });
   registered = true;

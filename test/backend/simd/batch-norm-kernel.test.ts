@@ -4,7 +4,7 @@ import { initBackend } from '../../../src/backend/index.js';
 import { BATCH_NORM_BACKWARD_KERNEL } from '../../../src/core/kernel-names.js';
 import { stopSimdKernels } from '../../../src/backend/simd/simd-kernels.js';
 import { batchNormTraining, type BatchNormState } from '../../../src/models/batch-norm.js';
-import { expectAllClose } from '../close.js';
+import { expectAllClose, lcgArray } from '../close.js';
 
 type Shape = [number, number, number, number];
 // Channels: 4, 12 and 20 (not multiples of 16: the one-vector pass), 16 and 64 (four vectors a pass);
@@ -18,16 +18,6 @@ const shapes: Shape[] = [
   [16, 32, 32, 16],
 ];
 
-/** Deterministic values in [lo, hi). */
-const values = (n: number, seed: number, lo = -0.5, hi = 0.5): Float32Array => {
-  const out = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = lo + (hi - lo) * (s / 2 ** 32);
-  }
-  return out;
-};
 
 /** Gradients of Σ batchNorm(x)·dy with respect to x, γ and β, and the kernels the backward pass ran. */
 const grads = async (shape: Shape) => {
@@ -37,8 +27,8 @@ const grads = async (shape: Shape) => {
   const info = await tf.profile(() => {
     tf.tidy(() => {
       const s: BatchNormState = { runningMean: tf.variable(tf.zeros([c]), false), runningVar: tf.variable(tf.ones([c]), false), epsilon: 1e-5, momentum: 0.1 };
-      const args = [tf.tensor4d(values(size, 1, -2, 3), shape), tf.tensor1d(values(c, 2, 0.5, 1.5)), tf.tensor1d(values(c, 3))];
-      const dy = tf.tensor4d(values(size, 4), shape);
+      const args = [tf.tensor4d(lcgArray(size, 1, -2, 3), shape), tf.tensor1d(lcgArray(c, 2, 0.5, 1.5)), tf.tensor1d(lcgArray(c, 3, -0.5, 0.5))];
+      const dy = tf.tensor4d(lcgArray(size, 4, -0.5, 0.5), shape);
       const g = tf.grads((x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.sum(tf.mul(batchNormTraining(x as tf.Tensor4D, gamma as tf.Tensor1D, beta as tf.Tensor1D, s), dy)))(args);
       out = g.map((t) => Float32Array.from(t.dataSync()));
       s.runningMean.dispose();

@@ -4,7 +4,7 @@ import { initBackend } from '../../../src/backend/index.js';
 import { simdConv2DCount } from '../../../src/backend/simd/conv-forward-kernel.js';
 import { convForwardTile } from '../../../src/backend/simd/conv-forward-wat.js';
 import { simdKernelThreads } from '../../../src/backend/simd/simd-kernels.js';
-import { expectAllClose } from '../close.js';
+import { expectAllClose, lcgArray } from '../close.js';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 type Case = { x: [number, number, number, number]; f: [number, number, number, number]; stride: number | [number, number]; pad: Pad };
@@ -22,22 +22,12 @@ const cases: Case[] = [
   { x: [3, 16, 16, 16], f: [1, 1, 16, 32], stride: 2, pad: 'same' },
 ];
 
-/** Deterministic values in [−0.5, 0.5) (the same on both backends). */
-const values = (n: number, seed: number): Float32Array => {
-  const out = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-};
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 const convOf = (c: Case, dilation = 1): Float32Array =>
   tf.tidy(() => {
-    const x = tf.tensor4d(values(size(c.x), 1), c.x);
-    const f = tf.tensor4d(values(size(c.f), 2), c.f);
+    const x = tf.tensor4d(lcgArray(size(c.x), 1, -0.5, 0.5), c.x);
+    const f = tf.tensor4d(lcgArray(size(c.f), 2, -0.5, 0.5), c.f);
     return Float32Array.from(tf.conv2d(x, f, c.stride, c.pad, 'NHWC', dilation).dataSync());
   });
 

@@ -4,7 +4,7 @@ import { initBackend } from '../../../src/backend/index.js';
 import { WASM_SIMD_FILTER_GRADIENT_KERNEL } from '../../../src/backend/simd/filter-gradient-kernel.js';
 import { simdKernelThreads } from '../../../src/backend/simd/simd-kernels.js';
 import { filterGradientTile } from '../../../src/backend/simd/filter-gradient-wat.js';
-import { expectAllClose } from '../close.js';
+import { expectAllClose, lcgArray } from '../close.js';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 type Case = { x: [number, number, number, number]; f: [number, number, number, number]; stride: number | [number, number]; pad: Pad };
@@ -23,16 +23,6 @@ const cases: Case[] = [
   { x: [3, 16, 16, 16], f: [3, 3, 16, 32], stride: 2, pad: 'same' },
 ];
 
-/** Deterministic values in [−0.5, 0.5) (the same on both backends). */
-const values = (n: number, seed: number): Float32Array => {
-  const out = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-};
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** The filter gradient of sum(conv2d(x, f) · dy) through whatever Conv2D gradient the backend has, and the kernels it ran. */
@@ -40,10 +30,10 @@ const filterGrad = async (c: Case) => {
   let grad: Float32Array = new Float32Array();
   const info = await tf.profile(() => {
     tf.tidy(() => {
-      const x = tf.tensor4d(values(size(c.x), 1), c.x);
-      const f = tf.tensor4d(values(size(c.f), 2), c.f);
+      const x = tf.tensor4d(lcgArray(size(c.x), 1, -0.5, 0.5), c.x);
+      const f = tf.tensor4d(lcgArray(size(c.f), 2, -0.5, 0.5), c.f);
       const outShape = tf.conv2d(x, f, c.stride, c.pad).shape;
-      const dy = tf.tensor4d(values(size(outShape), 3), outShape);
+      const dy = tf.tensor4d(lcgArray(size(outShape), 3, -0.5, 0.5), outShape);
       const g = tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, w as tf.Tensor4D, c.stride, c.pad), dy)))(f);
       grad = Float32Array.from(g.dataSync());
     });
