@@ -1,8 +1,8 @@
 /**
  * `tailstream doctor`: what this machine offers a run. Node and tfjs versions, the backend `auto` starts
  * (and why each faster one did not), wasm SIMD and threads, GPU visibility (tfjs-node-gpu, `nvidia-smi`,
- * CUDA and cuDNN versions) and a throughput probe: the small CNN trained on random data at batch 64 for
- * `--seconds` seconds, in images/s.
+ * CUDA and cuDNN versions), a throughput probe (the small CNN trained on random data at batch 64 for
+ * `--seconds` seconds, in images/s) and whether tailstream's SIMD kernels ran it, on how many threads.
  */
 import { Command, Option } from 'commander';
 import { createRng } from '../core/rng.js';
@@ -20,6 +20,7 @@ import {
   type StartAttempt,
   type WasmFeatures,
 } from '../backend/doctor.js';
+import { simdKernelStatus, type SimdKernelStatus } from '../backend/simd/simd-kernels.js';
 import { smallCnnThroughput, type ThroughputResult } from '../train/throughput-probe.js';
 import { parseInteger, parseNumber } from './parse-flags.js';
 
@@ -49,6 +50,8 @@ export interface DoctorReport {
   readonly gpu: GpuProbe;
   /** Null with `--seconds 0`. */
   readonly throughput: ThroughputResult | null;
+  /** tailstream's SIMD kernels (wasm only) after the probe, with the calls the probe made: they show it used them. */
+  readonly simdKernels: SimdKernelStatus;
 }
 
 const threadsText = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`;
@@ -94,8 +97,26 @@ export const formatDoctorReport = (r: DoctorReport): string => {
           t.fromWarmup ? `one step of ${t.medianStepMs.toFixed(0)} ms, the warm-up, overran --seconds` : `median step ${t.medianStepMs.toFixed(1)} ms, ${t.timedSteps} steps`
         } in ${t.seconds.toFixed(1)} s)`,
   );
+  const k = r.simdKernels;
+  lines.push(
+    !k.running
+      ? `kernels     tailstream SIMD kernels not running (they run on the wasm backend only; this is ${r.backend.name})`
+      : `kernels     tailstream SIMD kernels on ${threadsText(k.threads)}; ${
+          t === null ? 'no probe ran' : `the probe called conv2d ${k.calls.conv2d}, filter gradient ${k.calls.filterGradient}, batch-norm backward ${k.calls.batchNormBackward} times`
+        }`,
+  );
   return lines.join('\n');
 };
+
+/** `after` with its calls counted from `before` on: the probe's own calls, whatever ran earlier in the process. */
+const callsSince = (before: SimdKernelStatus, after: SimdKernelStatus): SimdKernelStatus => ({
+  ...after,
+  calls: {
+    conv2d: after.calls.conv2d - before.calls.conv2d,
+    filterGradient: after.calls.filterGradient - before.calls.filterGradient,
+    batchNormBackward: after.calls.batchNormBackward - before.calls.batchNormBackward,
+  },
+});
 
 /** Runs every probe: starts the backend (`auto` or the named one), probes, stops it again. */
 export const runDoctor = async (flags: Omit<DoctorFlags, 'json'>): Promise<DoctorReport> => {
@@ -120,8 +141,10 @@ export const runDoctor = async (flags: Omit<DoctorFlags, 'json'>): Promise<Docto
       const a = attempts[i]!;
       return { ...p, problem: p.problem ?? a.problem, started: a.started, tried: a.tried };
     });
+    const kernelsBefore = simdKernelStatus();
     const throughput = flags.seconds > 0 ? smallCnnThroughput({ seconds: flags.seconds, batchSize: flags.batchSize, rng: createRng(0) }) : null;
-    return { runtime: probeRuntime(), backend: { ...info, requested: flags.backend }, backends, wasm: probeWasmFeatures(), gpu: await gpu, throughput };
+    const simdKernels = callsSince(kernelsBefore, simdKernelStatus());
+    return { runtime: probeRuntime(), backend: { ...info, requested: flags.backend }, backends, wasm: probeWasmFeatures(), gpu: await gpu, throughput, simdKernels };
   } finally {
     await shutdownBackend();
   }

@@ -44,6 +44,8 @@ describe('tailstream doctor', () => {
       // At least half the timed steps take the median or longer, and they all fit in the wall time.
       expect((t.warmupMs + t.medianStepMs * Math.ceil(t.timedSteps / 2)) / 1000).toBeLessThanOrEqual(t.seconds + 1e-6);
     }
+    // tailstream's SIMD kernels run on wasm only.
+    expect(doc.simdKernels).toEqual({ running: false, threads: 0, calls: { conv2d: 0, filterGradient: 0, batchNormBackward: 0 } });
     expect(tf.getBackend()).toBe('cpu');
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -63,6 +65,22 @@ describe('tailstream doctor', () => {
     expect(doc.throughput.seconds).toBeGreaterThanOrEqual(1);
     expect(doc.wasm.simd).toBe(true); // Node 20's V8 has wasm SIMD and threads.
     expect(doc.wasm.threads).toBe(true);
+    // The probe trained on tailstream's SIMD kernels, on the threads asked for. The small CNN has 2 convolutions
+    // (32 and 64 output channels) and no batch norm: each step runs conv2d forward twice and one filter gradient
+    // per convolution, and the second's input gradient is a conv2d too (the first's is never needed): 3 and 2 a step.
+    const k = doc.simdKernels;
+    expect(k.running).toBe(true);
+    expect(k.threads).toBe(2);
+    const steps = doc.throughput.timedSteps + 1; // and the warm-up
+    expect(k.calls.filterGradient).toBe(2 * steps);
+    expect(k.calls.conv2d).toBe(3 * steps);
+    expect(k.calls.batchNormBackward).toBe(0);
+  });
+
+  it('counts only the calls of its own probe, and none without one', async () => {
+    const r = await runCli('doctor', '--backend', 'wasm', '--threads', '1', '--seconds', '0', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).simdKernels).toEqual({ running: true, threads: 1, calls: { conv2d: 0, filterGradient: 0, batchNormBackward: 0 } });
   });
 
   it('under auto, says why each faster backend did not start and which one runs', async () => {
@@ -91,7 +109,8 @@ describe('tailstream doctor', () => {
     expect(lines).toContain("backend     cpu (tfjs 'cpu', 1 thread), as requested");
     expect(lines).toContain(`  node      ${NODE_MISSING}`);
     expect(lines.some((l) => l.startsWith('  tfjs-node-gpu 4.22 opens libcudart.so.11.0'))).toBe(true);
-    expect(lines.at(-1)).toBe('throughput  skipped (--seconds 0)');
+    expect(lines.at(-2)).toBe('throughput  skipped (--seconds 0)');
+    expect(lines.at(-1)).toBe('kernels     tailstream SIMD kernels not running (they run on the wasm backend only; this is cpu)');
   });
 
   it('names a missing backend package in one sentence and exits 2', async () => {

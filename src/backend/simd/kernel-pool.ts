@@ -18,6 +18,8 @@ export interface KernelPool {
   readonly threads: number;
   /** Calls export `name` with `(…args, part, parts)` on every thread and returns when all are done; throws if any part trapped. */
   run(name: string, args: readonly number[]): void;
+  /** How many times `run` has called each export so far (exports never called are left out). */
+  calls(): ReadonlyMap<string, number>;
   /** Stops the workers; `run` throws afterwards. */
   close(): Promise<void>;
 }
@@ -86,12 +88,14 @@ export const startKernelPool = async (module: WebAssembly.Module, memory: WebAss
   const ctl = new Int32Array(control);
   const workers = await Promise.all(Array.from({ length: parts - 1 }, (_, k) => startWorker(module, memory, control, names, k + 1, parts)));
   let closed = false;
+  const counts = new Map<string, number>();
 
   const run = (name: string, args: readonly number[]): void => {
     if (closed) throw new Error('kernel pool: run after close');
     const f = fns.get(name);
     if (f === undefined) throw new Error(`kernel pool: the module exports no function ${name}`);
     if (args.length > MAX_ARGS) throw new Error(`kernel pool: at most ${MAX_ARGS} arguments, got ${args.length}`);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
     if (parts === 1) {
       f.fn(...args, 0, 1);
       return;
@@ -128,5 +132,5 @@ export const startKernelPool = async (module: WebAssembly.Module, memory: WebAss
     await Promise.all(workers.map((w) => w.terminate()));
   };
 
-  return { threads: parts, run, close };
+  return { threads: parts, run, calls: () => new Map(counts), close };
 };

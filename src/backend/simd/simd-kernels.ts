@@ -11,6 +11,7 @@ import { compileWat } from './compile-wat.js';
 import { startKernelPool, type KernelPool } from './kernel-pool.js';
 import { simdKernelsWat } from './simd-module.js';
 import { registerSimdBatchNormBackward, unregisterSimdBatchNormBackward } from './batch-norm-kernel.js';
+import { BN_APPLY_FUNCTION, BN_SUMS_FUNCTION } from './batch-norm-wat.js';
 
 let pool: KernelPool | undefined;
 /** The backend instance the pool's heap belongs to. */
@@ -58,3 +59,25 @@ export const simdKernelThreads = (): number => pool?.threads ?? 0;
 
 /** The pool, when the kernels run over the heap of `backend` (a kernel's backend argument); otherwise undefined. */
 export const simdPool = (backend: unknown): KernelPool | undefined => (pool !== undefined && backend === poolBackend ? pool : undefined);
+
+/** Whether the SIMD kernels run, on how many threads, and how often each kernel has run since they started. */
+export interface SimdKernelStatus {
+  readonly running: boolean;
+  /** 0 when not running. */
+  readonly threads: number;
+  /** Calls per kernel: conv2d forward, conv2d filter gradient, batch-norm backward (one per gradient, two passes each). */
+  readonly calls: { readonly conv2d: number; readonly filterGradient: number; readonly batchNormBackward: number };
+}
+
+/** The SIMD kernels' state now; a doctor run reads it after its probe to show the kernels were used. */
+export const simdKernelStatus = (): SimdKernelStatus => {
+  const calls = { conv2d: 0, filterGradient: 0, batchNormBackward: 0 };
+  for (const [name, n] of pool?.calls() ?? []) {
+    if (name.startsWith('conv2d_')) calls.conv2d += n;
+    else if (name.startsWith('filterGrad_')) calls.filterGradient += n;
+    // bnSums and bnApply run once each per batch-norm gradient: count the gradients.
+    else if (name === BN_SUMS_FUNCTION) calls.batchNormBackward += n;
+    else if (name !== BN_APPLY_FUNCTION) throw new Error(`simd kernels: no group for the export ${name}`);
+  }
+  return { running: pool !== undefined, threads: pool?.threads ?? 0, calls };
+};

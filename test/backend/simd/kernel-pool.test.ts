@@ -21,6 +21,8 @@ describe('the kernel pool', () => {
       // Many short calls back to back: a wake-up lost between two calls would hang or miss a part.
       for (let i = 0; i < 2000; i++) pool.run('count', [64]);
       expect(Array.from(new Int32Array(memory.buffer, 64, 4))).toEqual([2000, 4000, 6000, 0]);
+      // One call counted per run, not per part.
+      expect([...pool.calls()]).toEqual([['count', 2000]]);
     } finally {
       await pool.close();
     }
@@ -35,6 +37,8 @@ describe('the kernel pool', () => {
       pool.run('count', [0]);
       expect(Array.from(new Int32Array(memory.buffer, 0, 2))).toEqual([1, 2]);
       expect(() => pool.run('nothing', [])).toThrow('the module exports no function nothing');
+      // A call that trapped still ran; a name the module lacks never did.
+      expect(new Map(pool.calls())).toEqual(new Map([['trapIn', 2], ['count', 1]]));
     } finally {
       await pool.close();
     }
@@ -46,6 +50,7 @@ describe('the kernel pool', () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const pool = await startKernelPool(await compileWat('pool', wat(false)), memory, 4);
     expect(pool.threads).toBe(1);
+    expect(pool.calls().size).toBe(0);
     pool.run('count', [8]);
     expect(Array.from(new Int32Array(memory.buffer, 8, 2))).toEqual([1, 0]);
     await pool.close();
