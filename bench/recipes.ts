@@ -4,14 +4,15 @@
  *
  *   npm run bench:recipes -- [--dataset fmnist-lt] [--ratio 100] [--epochs 4] [--max-steps N] [--seeds 3] [--only a,b]
  *
- * Writes bench/results/<date>-recipes-<dataset>.md with the exact command, commit and machine.
+ * Writes bench/results/<date>-recipes-<dataset>.md (-2, -3, … when the day has one already) with the exact command, commit and machine.
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/backend/index.js';
+import { freshResultPath } from './results-file.js';
 import { applyRecipe, DEFAULT_RUN_CONFIG, defaultMilestones, recipes, runTraining } from '../src/recipes/index.js';
 
 const { values } = parseArgs({
@@ -95,8 +96,6 @@ const lines = [
   ),
   '',
 ];
-const dir = path.join('bench', 'results');
-mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}-recipes-${values.dataset}.md`);
+const file = freshResultPath(path.join('bench', 'results'), `${new Date().toISOString().slice(0, 10)}-recipes-${values.dataset}`);
 writeFileSync(file, lines.join('\n'));
 process.stdout.write(`${lines.join('\n')}\nwritten: ${file}\n`);

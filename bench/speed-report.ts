@@ -2,15 +2,17 @@
  * Turns the JSON lines of bench/run-speed.sh (tfjs-wasm and PyTorch runs, several rounds) into a
  * table: median images/s per engine and model, the tfjs/PyTorch ratio (median of the per-round
  * ratios, each from runs back to back), and effective GFLOP/s. Prints it and writes
- * bench/results/<date>-train-speed.md.
+ * bench/results/<date>-train-speed.md (-2, -3, … when the day has one already).
  *
  * Usage: npx tsx bench/speed-report.ts <results.jsonl> [notes]
  */
+import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_MODELS } from './bench-models.js';
+import { freshResultPath } from './results-file.js';
 
 /** One line of run-speed.sh's output. */
 interface Run {
@@ -68,6 +70,15 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const threads = [...new Set(runs.map((r) => r.threads))].join('/');
 const torch = runs.find((r) => r.torch !== undefined)?.torch ?? 'n/a';
 const date = new Date().toISOString().slice(0, 10);
+/** The commit measured, with `+changes` when the work tree differs from it. */
+const commit = ((): string => {
+  try {
+    const head = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+    return execSync('git status --porcelain --untracked-files=no', { encoding: 'utf8' }).trim() === '' ? head : `${head}+changes`;
+  } catch {
+    return 'an unknown commit';
+  }
+})();
 const text = `# Training-step speed, ${date}
 
 Machine: ${cpu}, ${os.cpus().length} logical CPUs (shared with other jobs: load average at report time ${os
@@ -89,11 +100,10 @@ tfjs-wasm ÷ PyTorch (the faster of its two layouts in the same round; median of
 ${ratioRows.join('\n')}
 
 ${notes}
-Produced by \`bench/run-speed.sh\`.
+Produced by \`bench/run-speed.sh\` at ${commit}.
 `;
 process.stdout.write(text);
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
-fs.mkdirSync(dir, { recursive: true });
-const out = path.join(dir, `${date}-train-speed.md`);
+const out = freshResultPath(dir, `${date}-train-speed`);
 fs.writeFileSync(out, text);
 process.stderr.write(`wrote ${out}\n`);
