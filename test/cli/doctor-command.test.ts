@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/index.js';
+import { simdKernelThreads } from '../../src/backend/simd/simd-kernels.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const NODE_MISSING = 'The node backend needs the package @tensorflow/tfjs-node, which is not installed (npm install @tensorflow/tfjs-node).';
@@ -99,6 +100,15 @@ describe('tailstream doctor', () => {
     );
     expect(doc.backends[1].problem).toBe(NODE_MISSING);
     expect(doc.throughput).toBeNull();
+  });
+
+  it('does not count kernels left running by an earlier wasm backend in the same process for cpu', async () => {
+    // As another test file in the same worker leaves them: wasm started, never shut down.
+    await initBackend('wasm', { threads: 2 });
+    expect(simdKernelThreads()).toBe(2);
+    const r = await runCli('doctor', '--backend', 'cpu', '--seconds', '0', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).simdKernels).toEqual({ running: false, threads: 0, calls: { conv2d: 0, filterGradient: 0, batchNormBackward: 0 } });
   });
 
   it('prints one line per finding as text', async () => {

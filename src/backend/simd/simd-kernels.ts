@@ -69,15 +69,19 @@ export interface SimdKernelStatus {
   readonly calls: { readonly conv2d: number; readonly filterGradient: number; readonly batchNormBackward: number };
 }
 
-/** The SIMD kernels' state now; a doctor run reads it after its probe to show the kernels were used. */
+/**
+ * The SIMD kernels' state for the active backend: running only when they serve it (a pool left from
+ * an earlier wasm backend does not count for cpu). A doctor run reads it after its probe.
+ */
 export const simdKernelStatus = (): SimdKernelStatus => {
   const calls = { conv2d: 0, filterGradient: 0, batchNormBackward: 0 };
-  for (const [name, n] of pool?.calls() ?? []) {
+  const active = simdPool(tf.backend());
+  for (const [name, n] of active?.calls() ?? []) {
     if (name.startsWith('conv2d_')) calls.conv2d += n;
     else if (name.startsWith('filterGrad_')) calls.filterGradient += n;
     // bnSums and bnApply run once each per batch-norm gradient: count the gradients.
     else if (name === BN_SUMS_FUNCTION) calls.batchNormBackward += n;
     else if (name !== BN_APPLY_FUNCTION) throw new Error(`simd kernels: no group for the export ${name}`);
   }
-  return { running: pool !== undefined, threads: pool?.threads ?? 0, calls };
+  return { running: active !== undefined, threads: active?.threads ?? 0, calls };
 };
