@@ -12,6 +12,7 @@ Images per second come from the median step time, as in the TypeScript bench.
 """
 import argparse
 import json
+import os
 import statistics
 import time
 
@@ -82,6 +83,20 @@ MODELS = {
 }
 
 
+def blas_library():
+    """The BLAS shared libraries this process has mapped, as real paths (Debian's alternatives name both
+    OpenBLAS and the slow reference BLAS libblas.so.3; the directory, openblas-pthread/ or blas/, tells them
+    apart), so a report can say what PyTorch ran on."""
+    torch.ones(8, 8) @ torch.ones(8, 8)  # make sure the BLAS is loaded
+    try:
+        with open("/proc/self/maps") as maps:
+            libs = {line.split()[-1] for line in maps if "blas" in line.lower() and ".so" in line}
+    except OSError:
+        return "unknown"
+    names = sorted({os.path.realpath(lib) for lib in libs})
+    return ", ".join(names) if names else "unknown"
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=torch.get_num_threads())
@@ -94,6 +109,7 @@ def main():
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    blas = blas_library()
     for name in args.models.split(","):
         cls, shape = MODELS[name]
         model = cls()
@@ -124,6 +140,7 @@ def main():
         result = {
             "engine": "pytorch-cpu",
             "torch": torch.__version__,
+            "blas": blas,
             "model": name,
             "batch": args.batch,
             "threads": torch.get_num_threads(),
@@ -139,7 +156,8 @@ def main():
             print(
                 f"{name:10} batch {args.batch}  {result['threads']} thread(s)  {ips:.1f} img/s  "
                 f"(median step {med:.1f} ms, fastest {min(times):.1f} ms, {len(times)} steps)"
-                + ("  channels-last" if args.channels_last else ""),
+                + ("  channels-last" if args.channels_last else "")
+                + f"  BLAS {blas}",
                 flush=True,
             )
 

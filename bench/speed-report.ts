@@ -23,6 +23,8 @@ interface Run {
   readonly threads: number;
   readonly channelsLast?: boolean;
   readonly torch?: string;
+  /** The BLAS library PyTorch's process had mapped (peer_train_speed.py). */
+  readonly blas?: string;
   readonly steps: number;
   readonly medianStepMs: number;
   readonly imagesPerSecond: number;
@@ -69,6 +71,12 @@ for (const model of models) {
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const threads = [...new Set(runs.map((r) => r.threads))].join('/');
 const torch = runs.find((r) => r.torch !== undefined)?.torch ?? 'n/a';
+const blas = [...new Set(runs.flatMap((r) => (r.blas === undefined ? [] : [r.blas])))].join('; ') || 'not reported';
+/** Debian's reference BLAS (…/blas/libblas.so.3, with no OpenBLAS, MKL or BLIS mapped) makes PyTorch's dense work slow. */
+const referenceBlas = /\/blas\/libblas\.so/.test(blas) && !/openblas|mkl|blis/i.test(blas);
+const blasWarning = referenceBlas
+  ? '\n**Warning:** PyTorch ran on the reference BLAS; install `libopenblas0-pthread` for a fair peer.\n'
+  : '';
 const date = new Date().toISOString().slice(0, 10);
 /** The commit measured, with `+changes` when the work tree differs from it. */
 const commit = ((): string => {
@@ -84,7 +92,7 @@ const text = `# Training-step speed, ${date}
 Machine: ${cpu}, ${os.cpus().length} logical CPUs (shared with other jobs: load average at report time ${os
   .loadavg()
   .map((l) => l.toFixed(1))
-  .join(' ')}). Node ${process.version}, tfjs 4.22 wasm (threaded SIMD build), PyTorch ${torch}. Threads: ${threads}.
+  .join(' ')}). Node ${process.version}, tfjs 4.22 wasm (threaded SIMD build), PyTorch ${torch} (BLAS: ${blas}). Threads: ${threads}.${blasWarning}
 Batch ${runs[0]?.batch ?? '?'}; a step is forward, mean cross-entropy, backward and the SGD-momentum update
 (tailstream: \`trainStep\` of src/train/step.ts). Images/s from the median step time of each run.
 Effective GFLOP/s = 3 × forward FLOPs (2 × multiply-adds of convolutions and dense layers) × images/s.
