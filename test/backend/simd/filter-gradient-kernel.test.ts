@@ -10,7 +10,8 @@ type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 type Case = { x: [number, number, number, number]; f: [number, number, number, number]; stride: number | [number, number]; pad: Pad };
 
 // Every tile shape (C divisible by 4, 2 or only 1; O by 8 or only 4), strides 1, 2 and (2, 3), same, valid
-// and lopsided explicit padding, 1×1 to 5×3 filters, batch 1, odd sizes, and a ResNet-sized image.
+// and lopsided explicit padding, 1×1 to 5×3 filters, batch 1, odd sizes, a ResNet-sized image, and taps
+// that fall wholly in the padding.
 const cases: Case[] = [
   { x: [2, 7, 5, 4], f: [3, 3, 4, 16], stride: 1, pad: 'same' },
   { x: [3, 9, 8, 8], f: [3, 3, 8, 32], stride: 2, pad: 'same' },
@@ -21,6 +22,9 @@ const cases: Case[] = [
   { x: [2, 8, 8, 2], f: [2, 2, 2, 8], stride: 2, pad: 'valid' },
   { x: [4, 32, 32, 16], f: [3, 3, 16, 16], stride: 1, pad: 'same' },
   { x: [3, 16, 16, 16], f: [3, 3, 16, 32], stride: 2, pad: 'same' },
+  // Taps that no output row or column reaches (a one-row and a one-column image under a 3×3 filter).
+  { x: [2, 1, 3, 4], f: [3, 3, 4, 8], stride: 1, pad: 'same' },
+  { x: [1, 2, 1, 4], f: [3, 3, 4, 4], stride: 2, pad: 'same' },
 ];
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
