@@ -6,7 +6,10 @@
  * for every tap and input channel it reads OV filter vectors once and splats the 4 pixels' input
  * value from memory, so each loaded filter vector feeds 4 multiply-adds. A pixel whose tap falls in
  * the padding reads from a zero row instead (`zero`, C floats of zeros), so every pixel group runs
- * the same loop. Output rows (n, i) are dealt to threads round-robin; each thread writes its own rows.
+ * the same loop. The taps [bLo, bHi) that all 4 pixels read inside the row (all KW of them away from the
+ * edges) run as one loop over (bHi − bLo)·C contiguous channels, with no per-tap pointer setup (ResNet-32's
+ * 16-channel 3×3 conv at batch 128: 10.0 → 8.3–8.8 ms). Taps run in the same order either way, so the sums are too.
+ * Output rows (n, i) are dealt to threads round-robin; each thread writes its own rows.
  */
 import { add, bytes, c32, get, i32Params, locals, mul, set, sub } from './wat-builders.js';
 
@@ -45,6 +48,10 @@ export const CONV_FORWARD_PARAMS = [
   'parts', // threads sharing the work
 ] as const;
 
+/** v clamped to [0, KW] (signed). */
+const clamp = (v: string): string =>
+  `(select ${c32(0)} (select ${v} ${get('KW')} (i32.lt_s ${v} ${get('KW')})) (i32.lt_s ${v} ${c32(0)}))`;
+
 const tileFunction = (ov: number): string => {
   const px = CONV_FORWARD_PIXELS;
   const ot = 4 * ov;
@@ -66,13 +73,33 @@ const tileFunction = (ov: number): string => {
     for (let j = 0; j < ov; j++) channel.push(set(acc(k, j), `(f32x4.add ${get(acc(k, j))} (f32x4.mul ${get('s')} ${get(ws[j]!)}))`));
   }
   for (const p of ptrs) channel.push(set(p, add(get(p), c32(4))));
+  const channelLoop = (label: string): string => `(loop $${label}
+                  ${channel.join('\n                  ')}
+                  ${set('wp', add(get('wp'), get('oBytes')))}
+                  ${set('cnt', sub(get('cnt'), c32(1)))}
+                  (br_if $${label} ${get('cnt')}))`;
+  // Taps b in [bLo, bHi) lie inside the row for every pixel of the group: there pixel k's taps are
+  // (bHi − bLo)·C contiguous floats from column (j0 + k)·SW − PL + bLo, and the filter's rows are contiguous too.
+  const runPointers = ptrs.map((p, k) =>
+    set(p, add(get('rowPtr'), bytes(mul(add(sub(mul(add(get('j0'), c32(k)), get('SW')), get('PL')), get('bLo')), get('C'))))),
+  );
+  /** Taps b in [from, to) of tap row a, each with its own pointers (a pixel outside the row reads the zero row). */
+  const tapLoop = (label: string, from: string, to: string): string => `${set('b', from)}
+              (block $${label}_done (loop $${label}
+                (br_if $${label}_done (i32.ge_s ${get('b')} ${to}))
+              ${pointers.join('\n              ')}
+                ${set('wp', add(get('w'), bytes(add(mul(mul(add(mul(get('a'), get('KW')), get('b')), get('C')), get('O')), mul(get('ob'), c32(ot))))))}
+                ${set('cnt', get('C'))}
+                ${channelLoop(`${label}_channels`)}
+                ${set('b', add(get('b'), c32(1)))}
+                (br $${label})))`;
   const stores: string[] = [];
   for (let k = 0; k < px; k++) {
     const row = add(get('yp'), mul(get('oBytes'), c32(k)));
     const st = Array.from({ length: ov }, (_, j) => `(v128.store offset=${j * 16} ${row} ${get(acc(k, j))})`).join(' ');
     stores.push(`(if (i32.lt_u ${c32(k)} ${get('np')}) (then ${st}))`);
   }
-  const i32Locals = ['R', 'r', 'n', 'i', 'j0', 'np', 'OB', 'ob', 'a', 'b', 'hin', 'win', 'rowPtr', 'wp', 'cnt', 'yp', 'oBytes', ...ptrs];
+  const i32Locals = ['R', 'r', 'n', 'i', 'j0', 'np', 'OB', 'ob', 'a', 'b', 'hin', 'win', 'rowPtr', 'wp', 'cnt', 'yp', 'oBytes', 'bLo', 'bHi', ...ptrs];
   return `
   (func (export "${convForwardFunction(ov)}") ${i32Params(CONV_FORWARD_PARAMS)}
     ${locals(i32Locals, 'i32')}
@@ -90,6 +117,11 @@ const tileFunction = (ov: number): string => {
         (br_if $groups_done (i32.ge_u ${get('j0')} ${get('OW')}))
         ${set('np', sub(get('OW'), get('j0')))}
         (if (i32.gt_u ${get('np')} ${c32(px)}) (then ${set('np', c32(px))}))
+        ;; the taps every pixel of the group reads inside the row: [bLo, bHi); none for a partial group, whose
+        ;; missing pixels would read past the row (past the input's end on its last row)
+        ${set('bLo', clamp(sub(get('PL'), mul(get('j0'), get('SW')))))}
+        ${set('bHi', clamp(sub(add(get('W'), get('PL')), mul(add(get('j0'), c32(px - 1)), get('SW')))))}
+        (if (i32.lt_u ${get('np')} ${c32(px)}) (then ${set('bLo', get('KW'))} ${set('bHi', get('KW'))}))
         ${set('ob', c32(0))}
         (block $oblocks_done (loop $oblocks
           (br_if $oblocks_done (i32.ge_u ${get('ob')} ${get('OB')}))
@@ -101,19 +133,14 @@ const tileFunction = (ov: number): string => {
             ;; unsigned compare: a negative row is out of range too
             (if (i32.lt_u ${get('hin')} ${get('H')}) (then
               ${set('rowPtr', add(get('x'), bytes(mul(mul(add(mul(get('n'), get('H')), get('hin')), get('W')), get('C')))))}
-              ${set('b', c32(0))}
-              (block $kb_done (loop $kb
-                (br_if $kb_done (i32.ge_u ${get('b')} ${get('KW')}))
-              ${pointers.join('\n              ')}
-                ${set('wp', add(get('w'), bytes(add(mul(mul(add(mul(get('a'), get('KW')), get('b')), get('C')), get('O')), mul(get('ob'), c32(ot))))))}
-                ${set('cnt', get('C'))}
-                (loop $channels
-                  ${channel.join('\n                  ')}
-                  ${set('wp', add(get('wp'), get('oBytes')))}
-                  ${set('cnt', sub(get('cnt'), c32(1)))}
-                  (br_if $channels ${get('cnt')}))
-                ${set('b', add(get('b'), c32(1)))}
-                (br $kb)))))
+              ;; taps [0, bLo) one by one, [bLo, bHi) as one run of channels, [max(bLo, bHi), KW) one by one: b's order
+              ${tapLoop('lo', c32(0), get('bLo'))}
+              (if (i32.lt_s ${get('bLo')} ${get('bHi')}) (then
+                ${runPointers.join('\n                ')}
+                ${set('wp', add(get('w'), bytes(add(mul(mul(add(mul(get('a'), get('KW')), get('bLo')), get('C')), get('O')), mul(get('ob'), c32(ot))))))}
+                ${set('cnt', mul(sub(get('bHi'), get('bLo')), get('C')))}
+                ${channelLoop('run')}))
+              ${tapLoop('hi', `(select ${get('bHi')} ${get('bLo')} (i32.gt_s ${get('bHi')} ${get('bLo')}))`, get('KW'))}))
             ${set('a', add(get('a'), c32(1)))}
             (br $ka)))
           ${set('yp', add(get('y'), bytes(add(mul(add(mul(get('r'), get('OW')), get('j0')), get('O')), mul(get('ob'), c32(ot))))))}

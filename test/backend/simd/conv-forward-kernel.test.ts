@@ -20,6 +20,8 @@ const cases: Case[] = [
   { x: [1, 28, 28, 1], f: [3, 3, 1, 32], stride: 1, pad: 'same' },
   { x: [4, 32, 32, 16], f: [3, 3, 16, 16], stride: 1, pad: 'same' },
   { x: [3, 16, 16, 16], f: [1, 1, 16, 32], stride: 2, pad: 'same' },
+  // Stride 2 over a wide row: pixel groups whose windows all lie inside the row, and groups at both edges.
+  { x: [2, 9, 37, 8], f: [3, 3, 8, 8], stride: 2, pad: 'same' },
 ];
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
