@@ -23,13 +23,18 @@ export interface FilterGradientAttrs {
   /** Padding above the input and left of it (the other sides follow from the output size). */
   readonly top: number;
   readonly left: number;
+  /**
+   * Output rows per pass of the kernel, counted across images (default: as many as fit `PASS_BYTES`);
+   * a tuning knob: any whole number ≥ 1 gives the same bits.
+   */
+  readonly rowsPerPass?: number;
 }
 
-/** Output pixels one pass of the kernel should cover (several small images at once; one large one). */
-const PIXELS_PER_PASS = 1024;
+/** Bytes of x and dy one pass of the kernel should read: about a core's L1 data cache, where every tile of the pass finds them. */
+const PASS_BYTES = 32 * 1024;
 
-/** Images per pass: enough that each tile's accumulators are loaded and stored once per ~PIXELS_PER_PASS pixels. */
-const imagesPerPass = (pixels: number): number => Math.max(1, Math.floor(PIXELS_PER_PASS / Math.max(1, pixels)));
+/** Output rows per pass (counted across images): as many as keep the pass's dy rows and x rows within `PASS_BYTES`. */
+const rowsPerPass = (dyRowBytes: number, xRowBytes: number): number => Math.max(1, Math.floor(PASS_BYTES / (dyRowBytes + xRowBytes)));
 
 let registered = false;
 
@@ -46,6 +51,8 @@ const register = (): void => {
       const [n, h, w, c] = x.shape as [number, number, number, number];
       const [, oh, ow, o] = dy.shape as [number, number, number, number];
       const [kh, kw] = a.filterShape;
+      if (a.rowsPerPass !== undefined && !(Number.isInteger(a.rowsPerPass) && a.rowsPerPass >= 1 && a.rowsPerPass < 2 ** 31))
+        throw new Error(`${WASM_SIMD_FILTER_GRADIENT_KERNEL}: rowsPerPass must be a whole number of at least 1, got ${a.rowsPerPass}`);
       const tile = filterGradientTile(c, o);
       if (tile === undefined) throw new Error(`${WASM_SIMD_FILTER_GRADIENT_KERNEL}: ${o} output channels is not a multiple of 4`);
       const wasm = backend as unknown as WasmHeapBackend;
@@ -69,7 +76,7 @@ const register = (): void => {
         a.strideW,
         a.top,
         a.left,
-        imagesPerPass(oh * ow),
+        a.rowsPerPass ?? rowsPerPass(4 * ow * o, 4 * a.strideH * w * c),
       ];
       if (args.length !== FILTER_GRADIENT_PARAMS.length - 2) throw new Error(`${WASM_SIMD_FILTER_GRADIENT_KERNEL}: argument count`);
       pool.run(filterGradientFunction(tile[0], tile[1]), args);

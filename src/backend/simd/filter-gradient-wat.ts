@@ -6,13 +6,16 @@
  * an outer product of a pixel's input channels with its output-gradient channels, summed over all
  * output pixels. The kernel keeps a tile of CI input channels × 4·OV output channels of one tap in
  * CI·OV vector registers (x channels splatted from memory, dy read four channels a vector), walks
- * every pixel of one image for that tile, then the next tile, then the next image: an image's x and
- * dy stay in cache while all its tiles read them, and dW is touched once per image and tile.
- * The output rows and columns whose input falls inside the image are worked out once per tile
- * ([i0, i1) × [w0, w1)), and each row's x and dy pointers are the previous row's plus a fixed stride, so
- * a short row (8 pixels at ResNet's stage 3) pays two additions, not an address computation and a test.
+ * every pixel of one pass for that tile, then the next tile, then the next pass. A pass is RP output
+ * rows counted across images (several small images, or a band of a large one), sized by the caller so
+ * that its x and dy rows fit a core's L1 cache while all its tiles read them; dW is touched once per
+ * pass and tile. Per pass, the tiles are walked in order by nested loops (no division per tile), and a
+ * tap's output rows and columns whose input falls inside the image ([i0, i1) × [w0, w1)) are worked out
+ * once; each row's x and dy pointers are the previous row's plus a fixed stride, so a short row (8
+ * pixels at ResNet's stage 3) pays two additions, not an address computation and a test.
  * Tiles are dealt to threads round-robin (tile t to thread t mod P), so threads never write the same
- * dW element, no reduction is needed, and the order of every sum is the same for any thread count.
+ * dW element, no reduction is needed, and the order of every sum (rows (n, i), then columns j, ascending)
+ * is the same for any thread count and any pass size.
  * x and dy are read in place in their NHWC layout: no transposes (the conv formulation of the same
  * gradient needs [C, H, W, N] and [outH, outW, N, O] copies, and XNNPACK repacks its "filter", dy,
  * on every call). With at most 11 live vectors (CI·OV ≤ 8 accumulators) nothing spills on x86-64.
@@ -54,7 +57,7 @@ export const FILTER_GRADIENT_PARAMS = [
   'SW',
   'PT', // padding on top
   'PL', // padding on the left
-  'G', // images per pass: their x and dy stay in cache while every tile reads them
+  'RP', // output rows (n, i) per pass, counted across images: their x and dy stay in cache while every tile reads them
   'part', // this thread's index, 0 … parts−1
   'parts', // threads sharing the work
 ] as const;
@@ -75,7 +78,7 @@ const tileFunction = (ci: number, ov: number): string => {
     pixel.push(set('s', `(v128.load32_splat offset=${i * 4} ${get('xp')})`));
     for (let j = 0; j < ov; j++) pixel.push(set(acc(i, j), `(f32x4.add ${get(acc(i, j))} (f32x4.mul ${get('s')} ${get(`d${j}`)}))`));
   }
-  const i32Locals = ['n0', 'n1', 'n', 't', 'T', 'OB', 'CB', 'ob', 'cb', 'tap', 'ka', 'kb', 'd', 'w0', 'w1', 'i0', 'i1', 'dwp', 'rows', 'xr', 'dr', 'xp', 'dyp', 'cnt', 'xStep', 'rowBytes', 'xRowStep', 'dyRowStep'];
+  const i32Locals = ['R', 'r0', 'r1', 'nA', 'nB', 'iA', 'iB', 'lo', 'hi', 'n', 't', 'next', 'KHW', 'valid', 'OB', 'CB', 'ob', 'cb', 'tap', 'ka', 'kb', 'd', 'w0', 'w1', 'i0', 'i1', 'dwp', 'rows', 'xr', 'dr', 'xp', 'dyp', 'cnt', 'xStep', 'rowBytes', 'xRowStep', 'dyRowStep'];
   const vLocals = ['s', ...dys, ...accs];
   return `
   (func (export "${filterGradientFunction(ci, ov)}") ${i32Params(FILTER_GRADIENT_PARAMS)}
@@ -83,25 +86,30 @@ const tileFunction = (ci: number, ov: number): string => {
     ${locals(vLocals, 'v128')}
     ${set('OB', `(i32.div_u ${get('O')} ${c32(ot)})`)}
     ${set('CB', `(i32.div_u ${get('C')} ${c32(ci)})`)}
-    ${set('T', mul(mul(mul(get('KH'), get('KW')), get('CB')), get('OB')))}
+    ${set('KHW', mul(get('KH'), get('KW')))}
     ${set('xStep', bytes(mul(get('SW'), get('C'))))}
     ${set('rowBytes', bytes(get('O')))}
     ${set('xRowStep', bytes(mul(mul(get('SH'), get('W')), get('C'))))}
     ${set('dyRowStep', bytes(mul(get('OW'), get('O'))))}
-    (block $groups_done (loop $groups
-      (br_if $groups_done (i32.ge_u ${get('n0')} ${get('N')}))
-      ${set('n1', add(get('n0'), get('G')))}
-      (if (i32.gt_u ${get('n1')} ${get('N')}) (then ${set('n1', get('N'))}))
-      ${set('t', get('part'))}
-      (block $tiles_done (loop $tiles
-        (br_if $tiles_done (i32.ge_u ${get('t')} ${get('T')}))
-        ;; tile t = ((tap · CB) + cb) · OB + ob, tap = ka · KW + kb
-        ${set('ob', `(i32.rem_u ${get('t')} ${get('OB')})`)}
-        ${set('d', `(i32.div_u ${get('t')} ${get('OB')})`)}
-        ${set('cb', `(i32.rem_u ${get('d')} ${get('CB')})`)}
-        ${set('tap', `(i32.div_u ${get('d')} ${get('CB')})`)}
-        ${set('ka', `(i32.div_u ${get('tap')} ${get('KW')})`)}
-        ${set('kb', `(i32.rem_u ${get('tap')} ${get('KW')})`)}
+    ${set('R', mul(get('N'), get('OH')))}
+    ;; a pass: output rows [r0, r1) of the flattened (n, i) rows, from row iA of image nA to row iB of image nB
+    (block $passes_done (loop $passes
+      (br_if $passes_done (i32.ge_u ${get('r0')} ${get('R')}))
+      ${set('r1', add(get('r0'), get('RP')))}
+      (if (i32.gt_u ${get('r1')} ${get('R')}) (then ${set('r1', get('R'))}))
+      ${set('nA', `(i32.div_u ${get('r0')} ${get('OH')})`)}
+      ${set('iA', sub(get('r0'), mul(get('nA'), get('OH'))))}
+      ${set('nB', `(i32.div_u ${sub(get('r1'), c32(1))} ${get('OH')})`)}
+      ${set('iB', sub(get('r1'), mul(get('nB'), get('OH'))))}
+      ;; tile t = ((tap · CB) + cb) · OB + ob, tap = ka · KW + kb, goes to thread t mod parts: walk the
+      ;; tiles in that order, with no divisions per tile, doing those with t = next
+      ${set('t', c32(0))}
+      ${set('next', get('part'))}
+      ${set('tap', c32(0))}
+      ${set('ka', c32(0))}
+      ${set('kb', c32(0))}
+      (block $taps_done (loop $taps
+        (br_if $taps_done (i32.ge_u ${get('tap')} ${get('KHW')}))
         ;; output columns j whose input column j·SW + kb − PL lies in [0, W): [w0, w1)
         ${set('d', sub(get('PL'), get('kb')))}
         ${set('w0', `(select (i32.div_s ${add(get('d'), sub(get('SW'), c32(1)))} ${get('SW')}) ${c32(0)} (i32.gt_s ${get('d')} ${c32(0)}))`)}
@@ -114,37 +122,56 @@ const tileFunction = (ci: number, ov: number): string => {
         ${set('d', add(get('d'), sub(get('H'), c32(1))))}
         ${set('i1', `(select ${add(`(i32.div_s ${get('d')} ${get('SH')})`, c32(1))} ${c32(0)} (i32.ge_s ${get('d')} ${c32(0)}))`)}
         (if (i32.gt_s ${get('i1')} ${get('OH')}) (then ${set('i1', get('OH'))}))
-        (if (i32.and (i32.lt_s ${get('w0')} ${get('w1')}) (i32.lt_s ${get('i0')} ${get('i1')})) (then
-          ${set('dwp', add(get('dw'), bytes(add(mul(add(mul(get('tap'), get('C')), mul(get('cb'), c32(ci))), get('O')), mul(get('ob'), c32(ot))))))}
-          ${loadAccs.join('\n          ')}
-          ${set('n', get('n0'))}
-          (block $images_done (loop $images
-          (br_if $images_done (i32.ge_u ${get('n')} ${get('n1')}))
-          ;; the first valid row's x and dy pixels; each next row is a fixed stride further
-          ${set('xr', add(get('x'), bytes(add(mul(add(mul(add(mul(get('n'), get('H')), sub(add(mul(get('i0'), get('SH')), get('ka')), get('PT'))), get('W')), sub(add(mul(get('w0'), get('SW')), get('kb')), get('PL'))), get('C')), mul(get('cb'), c32(ci))))))}
-          ${set('dr', add(get('dy'), bytes(add(mul(add(mul(add(mul(get('n'), get('OH')), get('i0')), get('OW')), get('w0')), get('O')), mul(get('ob'), c32(ot))))))}
-          ${set('rows', sub(get('i1'), get('i0')))}
-          (loop $rows
-            ${set('xp', get('xr'))}
-            ${set('dyp', get('dr'))}
-            ${set('cnt', sub(get('w1'), get('w0')))}
-            (loop $pixels
-              ${pixel.join('\n              ')}
-              ${set('xp', add(get('xp'), get('xStep')))}
-              ${set('dyp', add(get('dyp'), get('rowBytes')))}
-              ${set('cnt', sub(get('cnt'), c32(1)))}
-              (br_if $pixels ${get('cnt')}))
-            ${set('xr', add(get('xr'), get('xRowStep')))}
-            ${set('dr', add(get('dr'), get('dyRowStep')))}
-            ${set('rows', sub(get('rows'), c32(1)))}
-            (br_if $rows ${get('rows')}))
-          ${set('n', add(get('n'), c32(1)))}
-          (br $images)))
-          ${storeAccs.join('\n          ')}))
-        ${set('t', add(get('t'), get('parts')))}
-        (br $tiles)))
-      ${set('n0', get('n1'))}
-      (br $groups))))`;
+        ${set('valid', `(i32.and (i32.lt_s ${get('w0')} ${get('w1')}) (i32.lt_s ${get('i0')} ${get('i1')}))`)}
+        ${set('cb', c32(0))}
+        (loop $cbs
+          ${set('ob', c32(0))}
+          (loop $obs
+            (if (i32.eq ${get('t')} ${get('next')}) (then
+              ${set('next', add(get('next'), get('parts')))}
+              (if ${get('valid')} (then
+                ${set('dwp', add(get('dw'), bytes(add(mul(add(mul(get('tap'), get('C')), mul(get('cb'), c32(ci))), get('O')), mul(get('ob'), c32(ot))))))}
+                ${loadAccs.join('\n          ')}
+                ${set('n', get('nA'))}
+                (loop $images
+                ;; this image's rows in the pass and in [i0, i1)
+                ${set('lo', `(select ${get('iA')} ${c32(0)} (i32.eq ${get('n')} ${get('nA')}))`)}
+                (if (i32.lt_s ${get('lo')} ${get('i0')}) (then ${set('lo', get('i0'))}))
+                ${set('hi', `(select ${get('iB')} ${get('OH')} (i32.eq ${get('n')} ${get('nB')}))`)}
+                (if (i32.gt_s ${get('hi')} ${get('i1')}) (then ${set('hi', get('i1'))}))
+                (if (i32.lt_s ${get('lo')} ${get('hi')}) (then
+                ;; the first row's x and dy pixels; each next row is a fixed stride further
+                ${set('xr', add(get('x'), bytes(add(mul(add(mul(add(mul(get('n'), get('H')), sub(add(mul(get('lo'), get('SH')), get('ka')), get('PT'))), get('W')), sub(add(mul(get('w0'), get('SW')), get('kb')), get('PL'))), get('C')), mul(get('cb'), c32(ci))))))}
+                ${set('dr', add(get('dy'), bytes(add(mul(add(mul(add(mul(get('n'), get('OH')), get('lo')), get('OW')), get('w0')), get('O')), mul(get('ob'), c32(ot))))))}
+                ${set('rows', sub(get('hi'), get('lo')))}
+                (loop $rows
+                  ${set('xp', get('xr'))}
+                  ${set('dyp', get('dr'))}
+                  ${set('cnt', sub(get('w1'), get('w0')))}
+                  (loop $pixels
+                    ${pixel.join('\n                    ')}
+                    ${set('xp', add(get('xp'), get('xStep')))}
+                    ${set('dyp', add(get('dyp'), get('rowBytes')))}
+                    ${set('cnt', sub(get('cnt'), c32(1)))}
+                    (br_if $pixels ${get('cnt')}))
+                  ${set('xr', add(get('xr'), get('xRowStep')))}
+                  ${set('dr', add(get('dr'), get('dyRowStep')))}
+                  ${set('rows', sub(get('rows'), c32(1)))}
+                  (br_if $rows ${get('rows')}))))
+                ${set('n', add(get('n'), c32(1)))}
+                (br_if $images (i32.le_u ${get('n')} ${get('nB')})))
+                ${storeAccs.join('\n          ')}))))
+            ${set('t', add(get('t'), c32(1)))}
+            ${set('ob', add(get('ob'), c32(1)))}
+            (br_if $obs (i32.lt_u ${get('ob')} ${get('OB')})))
+          ${set('cb', add(get('cb'), c32(1)))}
+          (br_if $cbs (i32.lt_u ${get('cb')} ${get('CB')})))
+        ${set('tap', add(get('tap'), c32(1)))}
+        ${set('kb', add(get('kb'), c32(1)))}
+        (if (i32.eq ${get('kb')} ${get('KW')}) (then ${set('kb', c32(0))} ${set('ka', add(get('ka'), c32(1)))}))
+        (br $taps)))
+      ${set('r0', get('r1'))}
+      (br $passes))))`;
 };
 
 /** The module's filter-gradient functions: one per tile in `FILTER_GRADIENT_TILES`. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/backend/index.js';
-import { WASM_SIMD_FILTER_GRADIENT_KERNEL } from '../../../src/backend/simd/filter-gradient-kernel.js';
+import { WASM_SIMD_FILTER_GRADIENT_KERNEL, simdFilterGradient } from '../../../src/backend/simd/filter-gradient-kernel.js';
 import { simdKernelThreads } from '../../../src/backend/simd/simd-kernels.js';
 import { filterGradientTile } from '../../../src/backend/simd/filter-gradient-wat.js';
 import { expectAllClose, lcgArray } from '../close.js';
@@ -70,6 +70,41 @@ describe('the SIMD filter-gradient kernel', () => {
     }
     // Threads own whole tiles, so every sum runs in the same order whatever the thread count.
     expect(Array.from(runs[0]!)).toEqual(Array.from(runs[1]!));
+  });
+
+  it('gives the same bits for any pass size: passes that split an image, span images, or hold the whole batch', async () => {
+    await initBackend('wasm', { threads: 2 });
+    for (const i of [1, 4, 7]) {
+      const c = cases[i]!;
+      const ref = reference[i]!;
+      const scale = Math.max(1, ...Array.from(ref, Math.abs));
+      const runs = tf.tidy(() => {
+        const x = tf.tensor4d(lcgArray(size(c.x), 1, -0.5, 0.5), c.x);
+        const f = tf.tensor4d(lcgArray(size(c.f), 2, -0.5, 0.5), c.f);
+        const info = tf.backend_util.computeConv2DInfo(c.x, c.f, c.stride, 1, c.pad);
+        const outShape = tf.conv2d(x, f, c.stride, c.pad).shape;
+        const dy = tf.tensor4d(lcgArray(size(outShape), 3, -0.5, 0.5), outShape);
+        const attrs = { filterShape: c.f, strideH: info.strideHeight, strideW: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left };
+        return [undefined, 1, 2, 3, 5, 7, 10_000].map((rowsPerPass) =>
+          Array.from(simdFilterGradient(x, dy, rowsPerPass === undefined ? attrs : { ...attrs, rowsPerPass })!.dataSync()),
+        );
+      });
+      expectAllClose(Float32Array.from(runs[0]!), ref, 2e-6 * scale);
+      for (const run of runs.slice(1)) expect(run).toEqual(runs[0]);
+    }
+  });
+
+  it('refuses a pass size that is not a whole number of at least 1', async () => {
+    await initBackend('wasm', { threads: 2 });
+    tf.tidy(() => {
+      const x = tf.ones([1, 4, 4, 4]) as tf.Tensor4D;
+      const dy = tf.ones([1, 4, 4, 4]) as tf.Tensor4D;
+      for (const rowsPerPass of [0, 1.5, -2]) {
+        expect(() => simdFilterGradient(x, dy, { filterShape: [3, 3, 4, 4], strideH: 1, strideW: 1, top: 1, left: 1, rowsPerPass })).toThrow(
+          /rowsPerPass must be a whole number of at least 1/,
+        );
+      }
+    });
   });
 
   it('is not used when the output channels are not a multiple of 4, and the conv-based gradient still matches', async () => {
