@@ -71,7 +71,13 @@ for (const model of models) {
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const threads = [...new Set(runs.map((r) => r.threads))].join('/');
 const torch = runs.find((r) => r.torch !== undefined)?.torch ?? 'n/a';
-const blas = [...new Set(runs.flatMap((r) => (r.blas === undefined ? [] : [r.blas])))].join('; ') || 'not reported';
+/** The BLAS paths the peer reported, one directory each: `/usr/lib/…/openblas-pthread/{libblas.so.3, libopenblasp-r0.3.21.so}`. */
+const blas = ((): string => {
+  const paths = [...new Set(runs.flatMap((r) => (r.blas === undefined ? [] : r.blas.split(', '))))];
+  const byDir = new Map<string, string[]>();
+  for (const p of paths) byDir.set(path.dirname(p), [...(byDir.get(path.dirname(p)) ?? []), path.basename(p)]);
+  return [...byDir].map(([dir, names]) => (names.length === 1 ? `${dir}/${names[0]}` : `${dir}/{${names.join(', ')}}`)).join('; ') || 'not reported';
+})();
 /** Debian's reference BLAS (…/blas/libblas.so.3, with no OpenBLAS, MKL or BLIS mapped) makes PyTorch's dense work slow. */
 const referenceBlas = /\/blas\/libblas\.so/.test(blas) && !/openblas|mkl|blis/i.test(blas);
 const blasWarning = referenceBlas
