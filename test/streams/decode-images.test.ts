@@ -132,18 +132,31 @@ describe('decodeImages', () => {
     );
   });
 
-  it('decodes off the main thread: the call returns long before the decode ends', async () => {
-    const big = await encodePng(pixelsOf(1, 1000, 1000, 3), { height: 1000, width: 1000, channels: 3 }, 1);
-    await decodeImageBytes(big, 3); // warm up sharp
+  it('decodes off the main thread: the call returns at once, and the decode finishes while the main thread is busy', async () => {
+    // Counting timer ticks while awaiting the decode was racy: when the main thread stalled (a GC pause, a
+    // loaded machine) until the decode had finished, its completion ran before any timer, and no tick came.
+    // Here the main thread is kept busy on purpose, for several decode times; a decode that needed the main
+    // thread could not progress meanwhile, and would still take a whole decode time after the busy spell.
+    const big = await encodePng(pixelsOf(1, 2000, 2000, 3), { height: 2000, width: 2000, channels: 3 }, 1);
+    let decodeMs = Infinity;
+    for (let i = 0; i < 2; i++) {
+      const t = performance.now();
+      await decodeImageBytes(big, 3); // also warms up sharp
+      decodeMs = Math.min(decodeMs, performance.now() - t);
+    }
     const t0 = performance.now();
     const pending = decodeImageBytes(big, 3);
     const syncMs = performance.now() - t0;
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 0);
-    await pending;
-    clearInterval(timer);
-    const totalMs = performance.now() - t0;
-    expect(syncMs).toBeLessThan(totalMs / 4);
-    expect(ticks).toBeGreaterThan(0);
+    // Let decodeImageBytes reach sharp (it first awaits the loaded module): microtasks only, no event-loop turn.
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    while (performance.now() - t0 < 4 * decodeMs + 50) {
+      // busy: the event loop cannot run
+    }
+    const t1 = performance.now();
+    const decoded = await pending;
+    const waitMs = performance.now() - t1;
+    expect(decoded.pixels.length).toBe(2000 * 2000 * 3);
+    expect(syncMs).toBeLessThan(decodeMs / 4);
+    expect(waitMs).toBeLessThan(0.75 * decodeMs);
   });
 });
