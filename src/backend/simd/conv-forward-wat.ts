@@ -8,7 +8,8 @@
  * the padding reads from a zero row instead (`zero`, C floats of zeros), so every pixel group runs
  * the same loop. The taps [bLo, bHi) that all 4 pixels read inside the row (all KW of them away from the
  * edges) run as one loop over (bHi − bLo)·C contiguous channels, with no per-tap pointer setup (ResNet-32's
- * 16-channel 3×3 conv at batch 128: 10.0 → 8.3–8.8 ms). Taps run in the same order either way, so the sums are too.
+ * 16-channel 3×3 conv at batch 128: 10.2 → 9.2 ms, bench/results/2026-12-08-conv-kernels.md). Taps run in the
+ * same order either way, so the sums are too.
  * Output rows (n, i) are dealt to threads round-robin; each thread writes its own rows.
  */
 import { add, bytes, c32, get, i32Params, locals, mul, set, sub } from './wat-builders.js';
