@@ -62,6 +62,19 @@ export const FILTER_GRADIENT_PARAMS = [
   'parts', // threads sharing the work
 ] as const;
 
+/**
+ * WAT setting locals `lo` and `hi` to the output indices [lo, hi) along one axis whose input index
+ * j·stride + tap − pad lies in [0, size), with hi ≤ outSize (the arguments name i32 locals; uses local d).
+ */
+const insideOutputs = (lo: string, hi: string, axis: { tap: string; pad: string; stride: string; size: string; outSize: string }): string => {
+  const { tap, pad, stride, size, outSize } = axis;
+  return `${set('d', sub(get(pad), get(tap)))}
+        ${set(lo, `(select (i32.div_s ${add(get('d'), sub(get(stride), c32(1)))} ${get(stride)}) ${c32(0)} (i32.gt_s ${get('d')} ${c32(0)}))`)}
+        ${set('d', add(get('d'), sub(get(size), c32(1))))}
+        ${set(hi, `(select ${add(`(i32.div_s ${get('d')} ${get(stride)})`, c32(1))} ${c32(0)} (i32.ge_s ${get('d')} ${c32(0)}))`)}
+        (if (i32.gt_s ${get(hi)} ${get(outSize)}) (then ${set(hi, get(outSize))}))`;
+};
+
 /** One exported function for a tile of `ci` input channels × `ov` output vectors. */
 const tileFunction = (ci: number, ov: number): string => {
   const ot = 4 * ov;
@@ -111,17 +124,9 @@ const tileFunction = (ci: number, ov: number): string => {
       (block $taps_done (loop $taps
         (br_if $taps_done (i32.ge_u ${get('tap')} ${get('KHW')}))
         ;; output columns j whose input column j·SW + kb − PL lies in [0, W): [w0, w1)
-        ${set('d', sub(get('PL'), get('kb')))}
-        ${set('w0', `(select (i32.div_s ${add(get('d'), sub(get('SW'), c32(1)))} ${get('SW')}) ${c32(0)} (i32.gt_s ${get('d')} ${c32(0)}))`)}
-        ${set('d', add(get('d'), sub(get('W'), c32(1))))}
-        ${set('w1', `(select ${add(`(i32.div_s ${get('d')} ${get('SW')})`, c32(1))} ${c32(0)} (i32.ge_s ${get('d')} ${c32(0)}))`)}
-        (if (i32.gt_s ${get('w1')} ${get('OW')}) (then ${set('w1', get('OW'))}))
+        ${insideOutputs('w0', 'w1', { tap: 'kb', pad: 'PL', stride: 'SW', size: 'W', outSize: 'OW' })}
         ;; output rows i whose input row i·SH + ka − PT lies in [0, H): [i0, i1)
-        ${set('d', sub(get('PT'), get('ka')))}
-        ${set('i0', `(select (i32.div_s ${add(get('d'), sub(get('SH'), c32(1)))} ${get('SH')}) ${c32(0)} (i32.gt_s ${get('d')} ${c32(0)}))`)}
-        ${set('d', add(get('d'), sub(get('H'), c32(1))))}
-        ${set('i1', `(select ${add(`(i32.div_s ${get('d')} ${get('SH')})`, c32(1))} ${c32(0)} (i32.ge_s ${get('d')} ${c32(0)}))`)}
-        (if (i32.gt_s ${get('i1')} ${get('OH')}) (then ${set('i1', get('OH'))}))
+        ${insideOutputs('i0', 'i1', { tap: 'ka', pad: 'PT', stride: 'SH', size: 'H', outSize: 'OH' })}
         ${set('valid', `(i32.and (i32.lt_s ${get('w0')} ${get('w1')}) (i32.lt_s ${get('i0')} ${get('i1')}))`)}
         ${set('cb', c32(0))}
         (loop $cbs
