@@ -8,26 +8,29 @@
  * The first 3 calls of each shape are warm-up. Compare kernel changes by running this before and
  * after on the same machine, back to back: single calls move by ±5% on a shared host.
  */
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { defaultWasmThreads, initBackend, shutdownBackend } from '../src/backend/index.js';
 import { simdConv2DCount } from '../src/backend/simd/conv-forward-kernel.js';
 import { simdFilterGradient } from '../src/backend/simd/filter-gradient-kernel.js';
 
-const argv = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const threads = Number(flag('--threads') ?? defaultWasmThreads());
-const calls = Number(flag('--calls') ?? 25);
-const batch = Number(flag('--batch') ?? 128);
+const { values } = parseArgs({
+  options: {
+    threads: { type: 'string', default: String(defaultWasmThreads()) },
+    calls: { type: 'string', default: '25' },
+    batch: { type: 'string', default: '128' },
+  },
+});
+const threads = Number(values.threads);
+const calls = Number(values.calls);
+const batch = Number(values.batch);
 for (const [name, value, least] of [
-  ['--threads', threads, 1],
-  ['--calls', calls, 4],
-  ['--batch', batch, 1],
+  ['threads', threads, 1],
+  ['calls', calls, 4],
+  ['batch', batch, 1],
 ] as const) {
   if (!(Number.isInteger(value) && value >= least)) {
-    console.error(`${name}: expected a whole number of at least ${least}, got ${flag(name)}`);
+    console.error(`--${name}: expected a whole number of at least ${least}, got ${values[name]}`);
     process.exit(2);
   }
 }
